@@ -1,0 +1,245 @@
+"""The archive file: one SQLite database, opened once per crawl and shared by the pipelines.
+
+Writes are buffered and committed in batches (``BEGIN IMMEDIATE … COMMIT``), never one commit per
+item, so a crawl holds the write lock for milliseconds at a time and two crawls can share a file.
+Lookups (is this URL archived? is this body already archived under another URL?) see the buffer
+first, then the database, so dedupe decisions are right before anything is committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import sqlite_utils
+
+from pipelines.schema import ARTICLE_COLUMNS, migrate
+from scraper.dates import VN_TZ
+from scraper.portals import Profile
+
+logger = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 60_000
+# Columns compared to decide whether a re-crawled article changed.
+CONTENT_COLUMNS = ("title", "lead", "published_at", "updated_at", "author", "source", "category", "body_text", "captions", "images", "attachments")
+
+
+def now_iso() -> str:
+    return dt.datetime.now(VN_TZ).replace(microsecond=0).isoformat()
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """A connection to the archive at `path`, created and migrated as needed, in WAL mode."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    db = sqlite_utils.Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        db.enable_wal()
+    # WAL + NORMAL: a commit survives a killed process; only a power cut can lose the last commits.
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA foreign_keys = ON")
+    migrate(db)
+    return db
+
+
+def _json(value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
+@dataclass
+class Pending:
+    """Writes waiting for the next commit."""
+
+    inserts: dict[str, dict] = field(default_factory=dict)        # url -> row
+    updates: dict[str, tuple[dict, dict]] = field(default_factory=dict)  # url -> (old row, new row)
+    aliases: dict[str, dict] = field(default_factory=dict)        # url -> alias row
+    rejects: dict[str, dict] = field(default_factory=dict)        # url -> reject row
+    by_hash: dict[str, str] = field(default_factory=dict)         # content_hash -> url of a pending insert
+
+    def __len__(self) -> int:
+        return len(self.inserts) + len(self.updates) + len(self.aliases) + len(self.rejects)
+
+
+class Archive:
+    """Buffered reads and writes of one archive database."""
+
+    def __init__(self, path: str | Path, *, batch_size: int = 200, batch_seconds: float = 5.0,
+                 on_commit: Callable[[dict[str, int]], None] | None = None):
+        self.path = Path(path)
+        self.db = open_database(self.path)
+        self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
+        self.on_commit = on_commit
+        self.pending = Pending()
+        self._last_commit = time.monotonic()
+        self.committed = {"new": 0, "updated": 0, "aliases": 0, "rejected": 0, "commits": 0}
+
+    # -- lookups ---------------------------------------------------------------------------------
+
+    def article_by_url(self, url: str) -> dict | None:
+        if url in self.pending.inserts:
+            return self.pending.inserts[url]
+        if url in self.pending.updates:
+            return self.pending.updates[url][1]
+        rows = list(self.db.query("SELECT * FROM articles WHERE url = ?", [url]))
+        return rows[0] if rows else None
+
+    def url_by_hash(self, content_hash: str) -> str | None:
+        """URL of an archived (or pending) article with this body hash."""
+        if content_hash in self.pending.by_hash:
+            return self.pending.by_hash[content_hash]
+        rows = list(self.db.query("SELECT url FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1", [content_hash]))
+        return rows[0]["url"] if rows else None
+
+    def is_alias(self, url: str) -> bool:
+        if url in self.pending.aliases:
+            return True
+        return bool(list(self.db.query("SELECT 1 FROM article_aliases WHERE url = ?", [url])))
+
+    # -- writes (buffered) -----------------------------------------------------------------------
+
+    def add(self, row: dict) -> None:
+        row = {k: _json(row.get(k)) for k in ARTICLE_COLUMNS if k != "id" and k in row}
+        self.pending.inserts[row["url"]] = row
+        if row.get("content_hash"):
+            self.pending.by_hash.setdefault(row["content_hash"], row["url"])
+        self.pending.rejects.pop(row["url"], None)
+        self._maybe_commit()
+
+    def change(self, old: dict, row: dict) -> None:
+        row = {k: _json(row.get(k)) for k in ARTICLE_COLUMNS if k != "id" and k in row}
+        url = row["url"]
+        if url in self.pending.inserts:  # changed again before its first commit: still one insert
+            self.pending.inserts[url] = row
+        else:
+            first_old = self.pending.updates[url][0] if url in self.pending.updates else old
+            self.pending.updates[url] = (first_old, row)
+        self._maybe_commit()
+
+    def alias(self, url: str, article_url: str, portal: str, content_hash: str) -> None:
+        self.pending.aliases[url] = {
+            "url": url, "article_url": article_url, "portal": portal,
+            "content_hash": content_hash, "first_seen_at": now_iso(),
+        }
+        self._maybe_commit()
+
+    def reject(self, row: dict) -> None:
+        self.pending.rejects[row["url"]] = row
+        self._maybe_commit()
+
+    def _maybe_commit(self) -> None:
+        if len(self.pending) >= self.batch_size or time.monotonic() - self._last_commit >= self.batch_seconds:
+            self.commit()
+
+    def commit(self) -> dict[str, int]:
+        """Write everything pending in one transaction. Returns what was committed."""
+        pending, self.pending = self.pending, Pending()
+        self._last_commit = time.monotonic()
+        if not len(pending):
+            return {}
+        db = self.db
+        done = {"new": 0, "updated": 0, "aliases": 0, "rejected": 0}
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if pending.inserts:
+                db["articles"].insert_all(pending.inserts.values(), batch_size=100)
+                done["new"] = len(pending.inserts)
+            for url, (old, row) in pending.updates.items():
+                current = next(db.query("SELECT * FROM articles WHERE url = ?", [url]), None)
+                if current is None:  # deleted meanwhile by another process: store it afresh
+                    db["articles"].insert(row)
+                    continue
+                version = current.get("version") or 1
+                db["article_versions"].insert({
+                    "article_id": current["id"], "version": version, "url": url,
+                    "title": current["title"], "lead": current["lead"], "published_at": current["published_at"],
+                    "author": current["author"], "body_text": current["body_text"], "body_html": current["body_html"],
+                    "content_hash": current["content_hash"],
+                    "seen_from": current.get("changed_at") or current.get("first_seen_at"),
+                    "replaced_at": row.get("changed_at"),
+                })
+                row = dict(row, version=version + 1, first_seen_at=current.get("first_seen_at"))
+                db["articles"].update(current["id"], row)
+                done["updated"] += 1
+            for alias in pending.aliases.values():
+                target = next(db.query("SELECT id FROM articles WHERE url = ?", [alias.pop("article_url")]), None)
+                if target is None:
+                    continue
+                db["article_aliases"].insert(dict(alias, article_id=target["id"]), replace=True)
+                done["aliases"] += 1
+            stored = list(pending.inserts) + list(pending.updates)
+            for start in range(0, len(stored), 500):  # valid now: no longer a reject
+                chunk = stored[start:start + 500]
+                db.execute(f"DELETE FROM rejects WHERE url IN ({','.join('?' * len(chunk))})", chunk)
+            for reject in pending.rejects.values():
+                prior = next(db.query("SELECT times FROM rejects WHERE url = ?", [reject["url"]]), None)
+                db["rejects"].upsert(dict(reject, times=(prior["times"] if prior else 0) + 1), pk="url")
+                done["rejected"] += 1
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        for key, value in done.items():
+            self.committed[key] += value
+        self.committed["commits"] += 1
+        if self.on_commit:
+            self.on_commit(done)
+        return done
+
+    # -- portals and runs ------------------------------------------------------------------------
+
+    def record_portals(self, profiles: list[Profile]) -> None:
+        """Keep the portals table in step with the profiles (only rows that differ are written)."""
+        existing = {r["slug"]: r for r in self.db.query("SELECT * FROM portals")}
+        rows = []
+        for p in profiles:
+            row = {
+                "slug": p.slug, "name": p.name, "province": p.province, "successor": p.successor,
+                "platform": p.platform, "status": p.status,
+                "hosts": json.dumps(sorted(p.hosts)), "start_urls": json.dumps(list(p.start_urls), ensure_ascii=False),
+            }
+            old = existing.get(p.slug)
+            if old is None or any(old.get(k) != v for k, v in row.items()):
+                rows.append(dict(row, updated_at=now_iso()))
+        if rows:
+            with self.db.atomic():
+                self.db["portals"].upsert_all(rows, pk="slug")
+
+    def start_run(self, portal: str) -> int:
+        with self.db.atomic():
+            return self.db["crawl_runs"].insert({"portal": portal, "started_at": now_iso()}).last_pk
+
+    def finish_run(self, run_id: int, values: dict) -> None:
+        with self.db.atomic():
+            self.db["crawl_runs"].update(run_id, {k: _json(v) for k, v in values.items()})
+
+    def close(self) -> None:
+        self.commit()
+        self.db.close()
+
+
+def article_row(item: dict, *, folds: bool = True) -> dict:
+    """The `articles` row for a normalized item: its article fields (lists as JSON) plus the folded
+    search columns. Bookkeeping fields are left out."""
+    from pipelines.schema import FTS_FOLD, FTS_TEXT
+    from scraper.text import fold
+
+    row = {k: _json(item.get(k)) for k in ARTICLE_COLUMNS if k in item}
+    if folds:
+        for text_col, fold_col in zip(FTS_TEXT, FTS_FOLD):
+            value = item.get(text_col)
+            row[fold_col] = fold(value) if value else None
+    return row
+
+
+def content_differs(old: dict, new_row: dict) -> list[str]:
+    """The content columns on which an archived row and a new row differ."""
+    return [k for k in CONTENT_COLUMNS if (old.get(k) or None) != (new_row.get(k) or None)]

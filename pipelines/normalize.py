@@ -1,0 +1,110 @@
+"""NormalizePipeline: one clean form for every field before anything is compared, hashed or stored.
+
+Entities unescaped, NFC, whitespace folded; caption lines and repeated title lines out of the body
+(into ``captions``); redistribution footers out; a byline on the last line into ``author`` and a
+"Nguồn:"/"Theo" line into ``source``; outlet prefixes cut from the lead; dates at +07:00; URLs
+canonical. Normalizing a normalized item changes nothing. A date that is missing, impossible or in
+the future of the fetch time is a reject.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from itemadapter import ItemAdapter
+
+from pipelines import shared_archive
+from pipelines.validate import reject
+from scraper.dates import date_problem, parse_date, to_vn
+from scraper.text import (
+    author_of,
+    clean_block_text,
+    clean_inline,
+    dedupe_consecutive,
+    is_footer,
+    nfc,
+    paragraphs,
+    source_of,
+    strip_outlet_prefix,
+)
+from scraper.urls import canonical_url
+
+
+def content_hash(body_text: str | None) -> str | None:
+    return hashlib.sha256(body_text.encode("utf-8")).hexdigest() if body_text else None
+
+
+def normalize(item: ItemAdapter) -> None:
+    """Normalize `item` in place (pure apart from that; no clock, no I/O)."""
+    title = clean_inline(item.get("title"))
+    item["title"] = title
+    for name in ("author", "source", "category", "published_raw"):
+        item[name] = clean_inline(item.get(name))
+    lead = clean_inline(item.get("lead"))
+    item["lead"] = strip_outlet_prefix(lead) if lead else None
+
+    captions = [c for c in (clean_inline(c) for c in item.get("captions") or []) if c]
+    paras = [p for p in paragraphs(clean_block_text(item.get("body_text"))) if not is_footer(p)]
+    title_key = (title or "").casefold()
+    body: list[str] = []
+    for para in dedupe_consecutive(paras):
+        if title_key and para.casefold() == title_key:
+            # The title repeated inside the body is an image caption (alt text or caption line).
+            if para not in captions:
+                captions.append(para)
+            continue
+        body.append(para)
+    author, source = item.get("author"), item.get("source")
+    while len(body) > 1:
+        last = body[-1]
+        found_source = source_of(last)
+        if found_source and (not source or source == found_source):
+            source = found_source
+        elif author and last == author:
+            pass
+        elif not author and author_of(last):
+            author = author_of(last)
+        else:
+            break
+        body.pop()
+    if item.get("lead") and body and body[0] == item["lead"]:
+        body = body[1:] or body  # a lead repeated as the first paragraph is said once
+    item["author"], item["source"] = author, source
+    item["body_text"] = "\n\n".join(body) or None
+    item["captions"] = captions
+    item["images"] = [
+        {**img, "caption": clean_inline(img.get("caption")), "alt": clean_inline(img.get("alt"))}
+        for img in item.get("images") or []
+    ]
+    item["attachments"] = [
+        {**att, "name": clean_inline(att.get("name"))} for att in item.get("attachments") or []
+    ]
+    if item.get("body_html"):
+        item["body_html"] = nfc(item["body_html"])
+    if item.get("url"):
+        item["url"] = canonical_url(item["url"])
+    item["published_at"] = to_vn(item.get("published_at")) or parse_date(item.get("published_raw"), now=item.get("fetched_at"))
+    item["updated_at"] = to_vn(item.get("updated_at"))
+    item["content_hash"] = content_hash(item["body_text"])
+
+
+class NormalizePipeline:
+    def __init__(self, crawler):
+        self.archive = shared_archive(crawler)
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        normalize(adapter)
+        problem = date_problem(adapter.get("published_at"), now=adapter.get("fetched_at"))
+        if problem and adapter.get("published_raw") and not adapter.get("published_at"):
+            problem = f"unreadable date {adapter['published_raw']!r}"
+        if problem:
+            raise reject(self.archive, self.stats, adapter, problem, "normalize")
+        if not adapter.get("body_text"):
+            raise reject(self.archive, self.stats, adapter, "empty body after clean-up", "normalize")
+        return item

@@ -1,0 +1,170 @@
+"""The archive's schema, written once: numbered migrations applied in order, tracked in PRAGMA user_version.
+
+A migration is a function of a sqlite-utils Database. Opening an archive applies the missing ones,
+each in its own transaction, so an old archive file is upgraded in place and a new one is built by
+the same code path. Never edit a migration that has shipped; add the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+# Full-text search: the exact NFC text and a length-preserving folded copy (marks stripped, đ→d),
+# in one stock FTS5 table with remove_diacritics 0. Stock sqlite3, sqlite-utils and Datasette all
+# open it; no custom tokenizer. The folded columns make "ban chi dao" find "Ban Chỉ đạo".
+FTS_TEXT = ["title", "lead", "body_text", "author"]
+FTS_FOLD = ["title_fold", "lead_fold", "body_fold", "author_fold"]
+FTS_COLUMNS = FTS_TEXT + FTS_FOLD
+# bm25 weights in FTS_COLUMNS order: the title weighs most, then the lead and the byline.
+FTS_RANK = "bm25(10.0, 3.0, 1.0, 2.0, 10.0, 3.0, 1.0, 2.0)"
+FTS_TOKENIZE = "unicode61 remove_diacritics 0"
+
+ARTICLE_COLUMNS = {
+    "id": int,
+    "url": str,
+    "portal": str,
+    "province": str,
+    "title": str,
+    "lead": str,
+    "published_at": str,
+    "updated_at": str,
+    "author": str,
+    "source": str,
+    "category": str,
+    "body_text": str,
+    "body_html": str,
+    "captions": str,
+    "images": str,
+    "attachments": str,
+    "fetched_at": str,
+    "content_hash": str,
+    "extraction": str,
+    "published_raw": str,
+    "charset": str,
+    "fetched_url": str,
+    "first_seen_at": str,
+    "changed_at": str,
+    "version": int,
+    "title_fold": str,
+    "lead_fold": str,
+    "body_fold": str,
+    "author_fold": str,
+}
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db["articles"].create(ARTICLE_COLUMNS, pk="id", not_null={"url", "portal", "title", "body_text"})
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["portal", "published_at"])
+    db["articles"].create_index(["province", "published_at"])
+    db["articles"].create_index(["published_at"])
+    db["articles"].enable_fts(FTS_COLUMNS, tokenize=FTS_TOKENIZE, create_triggers=True)
+    db.execute(f"INSERT INTO articles_fts(articles_fts, rank) VALUES('rank', '{FTS_RANK}')")
+
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "version": int,
+            "url": str,
+            "title": str,
+            "lead": str,
+            "published_at": str,
+            "author": str,
+            "body_text": str,
+            "body_html": str,
+            "content_hash": str,
+            "seen_from": str,     # when this version was first archived
+            "replaced_at": str,   # when a newer version replaced it
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_versions"].create_index(["article_id", "version"], unique=True)
+
+    db["article_aliases"].create(
+        {"url": str, "article_id": int, "portal": str, "content_hash": str, "first_seen_at": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_aliases"].create_index(["article_id"])
+
+    db["rejects"].create(
+        {
+            "url": str,
+            "portal": str,
+            "reason": str,
+            "stage": str,        # validate / normalize: which pipeline refused it
+            "http_status": int,
+            "title": str,
+            "fetched_url": str,
+            "rejected_at": str,
+            "times": int,        # how many crawls have rejected it
+            "item": str,         # what was extracted, as JSON, for re-examination
+        },
+        pk="url",
+    )
+    db["rejects"].create_index(["portal", "rejected_at"])
+
+    db["portals"].create(
+        {
+            "slug": str,
+            "name": str,
+            "province": str,
+            "successor": str,
+            "platform": str,
+            "status": str,
+            "hosts": str,
+            "start_urls": str,
+            "updated_at": str,
+        },
+        pk="slug",
+    )
+
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "portal": str,
+            "started_at": str,
+            "finished_at": str,
+            "finish_reason": str,
+            "requests": int,
+            "responses": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "aliases": int,
+            "rejected": int,
+            "errors": int,
+            "stats": str,
+        },
+        pk="id",
+    )
+    db["crawl_runs"].create_index(["portal", "started_at"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _m001_initial,
+]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply the migrations this file has not yet seen; returns the schema version reached."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"archive schema version {version} is newer than this code knows ({len(MIGRATIONS)}); upgrade the project"
+        )
+    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            migration(db)
+            db.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+    return len(MIGRATIONS)

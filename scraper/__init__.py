@@ -1,0 +1,1 @@
+"""Archive of Vietnam's provincial government news portals: the Scrapy project."""

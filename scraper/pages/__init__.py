@@ -1,0 +1,1 @@
+"""Shared page machinery: the page base classes, body extraction, page metadata."""

@@ -1,0 +1,56 @@
+"""Every setting of the project. Environment overrides are read here and only here (prefix VNARCHIVE_)."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+BOT_NAME = "vn_portal_archive"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+SPIDER_LOADER_CLASS = "scraper.spiderloader.ProfileSpiderLoader"
+COMMANDS_MODULE = "scraper.commands"
+
+# The archive. `scrapy crawl <slug> -s ARCHIVE_DB=/some/file.db` writes elsewhere.
+ARCHIVE_DB = os.environ.get("VNARCHIVE_DB") or str(PROJECT_ROOT / "data" / "archive.db")
+# Rows are committed in batches: at most this many articles, or this many seconds, per transaction.
+ARCHIVE_BATCH_SIZE = 200
+ARCHIVE_BATCH_SECONDS = 5.0
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePipeline": 100,
+    "pipelines.normalize.NormalizePipeline": 200,
+    "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.store.SqlitePipeline": 400,
+}
+
+# Polite by default. Profiles set their own delay and concurrency (DOWNLOAD_DELAY and
+# CONCURRENT_REQUESTS_PER_DOMAIN at spider priority); `-s` on the command line still wins.
+USER_AGENT = (
+    "vn-portal-archive/0.1 (+https://github.com/vn-portal-archive/vn-portal-archive; "
+    "archiving Vietnamese provincial government news; contact: archive@vn-portal-archive.org)"
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0  # a fixed delay: exactly the rate the profile promises (see performance notes)
+DOWNLOAD_TIMEOUT = 60
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+COOKIES_ENABLED = False  # portals set session cookies we never need; they only make URLs stateful
+HTTPCACHE_ENABLED = False
+
+# No consoles into a running crawl: RemoteControl runs code sent to it, Telnet likewise.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+LOG_LEVEL = os.environ.get("VNARCHIVE_LOG_LEVEL", "INFO")
+LOG_FORMATTER = "scraper.logformatter.ArchiveLogFormatter"
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
+
+FEED_EXPORT_ENCODING = "utf-8"

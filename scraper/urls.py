@@ -1,0 +1,82 @@
+"""Canonical URLs: one key per article whatever link, scheme, host alias or session led to it.
+
+Generic rules only (scheme, ``www.``, fragments, session ids, tracking and pagination parameters);
+platforms add their own key rules in their page classes (WCM paths, Liferay article ids, ...).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
+
+# Parameters that never change which article a URL names.
+# Kept deliberately short: a parameter wrongly dropped merges distinct articles under one key,
+# which is worse than a parameter wrongly kept. Platforms add their own rules.
+TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|msclkid|zarsrc|zalo_\w+|_ga|_gl|mc_cid|mc_eid|print|share|sort|sortby|orderby)$",
+    re.IGNORECASE,
+)
+SESSION_PARAMS = re.compile(r"^(jsessionid|phpsessid|sid|sessionid|session_id|asp\.net_sessionid|cfid|cftoken)$", re.IGNORECASE)
+PAGINATION_PARAMS = re.compile(r"^(page|pagenumber|pageindex|pageno|paged|trang)$", re.IGNORECASE)
+_PATH_SESSION = re.compile(r";(jsessionid|sid|phpsessid)=[^/?#]*", re.IGNORECASE)
+
+
+def host_key(host: str) -> str:
+    """'WWW.PhuYen.gov.vn:443' -> 'phuyen.gov.vn': the form hosts are compared in."""
+    host = (host or "").lower().rstrip(".")
+    if host.endswith(":80") or host.endswith(":443"):
+        host = host.rsplit(":", 1)[0]
+    return host[4:] if host.startswith("www.") else host
+
+
+def is_param_noise(name: str) -> bool:
+    return bool(TRACKING_PARAMS.match(name) or SESSION_PARAMS.match(name) or PAGINATION_PARAMS.match(name))
+
+
+def canonical_url(url: str, *, keep: frozenset[str] | None = None, drop: re.Pattern | None = None) -> str:
+    """The archive's key for a URL: https, no ``www.``, no fragment, no session/tracking/paging
+    parameters, remaining parameters sorted, path percent-encoding normalised.
+
+    ``keep`` names parameters to keep even if they look like noise; ``drop`` drops more.
+    """
+    parts = urlsplit(url.strip())
+    scheme = "https" if parts.scheme in ("http", "https", "") else parts.scheme.lower()
+    host = host_key(parts.netloc.rsplit("@", 1)[-1])
+    path = _PATH_SESSION.sub("", parts.path) or "/"
+    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")
+    if "/./" in path or "/../" in path:
+        path = posixpath.normpath(path) + ("/" if path.endswith("/") else "")
+    query = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if keep and name in keep:
+            query.append((name, value))
+        elif is_param_noise(name) or (drop is not None and drop.match(name)):
+            continue
+        else:
+            query.append((name, value))
+    query.sort()
+    # A bare "?12150284" (Quảng Ngãi's article id) stays bare rather than becoming "12150284=".
+    rendered = "&".join(quote(k, safe="/:") + ("=" + quote(v, safe="/:") if v else "") for k, v in query)
+    return urlunsplit((scheme, host, path, rendered, ""))
+
+
+def same_site(url: str, hosts: set[str]) -> bool:
+    """True when the URL's host is one of `hosts` (compared as host_key forms)."""
+    return host_key(urlsplit(url).netloc) in hosts
+
+
+def rebase(url: str, from_origin: str, to_origin: str) -> str:
+    """Move a URL fetched from a mirror back onto the portal it mirrors (hosts compared, schemes not):
+    rebase('http://127.0.0.1:8001/a?b', 'http://127.0.0.1:8001', 'https://phuyen.gov.vn')."""
+    src, dst, u = urlsplit(from_origin), urlsplit(to_origin), urlsplit(url)
+    if host_key(u.netloc) != host_key(src.netloc):
+        return url
+    prefix = src.path.rstrip("/")
+    path = u.path[len(prefix):] if prefix and u.path.startswith(prefix) else u.path
+    return urlunsplit((dst.scheme, dst.netloc, dst.path.rstrip("/") + path, u.query, u.fragment))
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
