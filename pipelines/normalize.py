@@ -46,14 +46,10 @@ def normalize(item: ItemAdapter) -> None:
     captions = [c for c in (clean_inline(c) for c in item.get("captions") or []) if c]
     paras = [p for p in paragraphs(clean_block_text(item.get("body_text"))) if not is_footer(p)]
     title_key = (title or "").casefold()
-    body: list[str] = []
-    for para in dedupe_consecutive(paras):
-        if title_key and para.casefold() == title_key:
-            # The title repeated inside the body is an image caption (alt text or caption line).
-            if para not in captions:
-                captions.append(para)
-            continue
-        body.append(para)
+    # The title repeated inside the body is a heading or an image's alt text or caption line (the
+    # page recorded it as a caption where it stood by an image). It goes before consecutive
+    # duplicates are merged, so that normalizing twice gives the same text.
+    body = dedupe_consecutive([p for p in paras if not (title_key and p.casefold() == title_key)])
     author, source = item.get("author"), item.get("source")
     while len(body) > 1:
         last = body[-1]
@@ -67,7 +63,7 @@ def normalize(item: ItemAdapter) -> None:
         else:
             break
         body.pop()
-    if item.get("lead") and body and body[0] == item["lead"]:
+    if item.get("lead") and body and strip_outlet_prefix(body[0]) == item["lead"]:
         body = body[1:] or body  # a lead repeated as the first paragraph is said once
     item["author"], item["source"] = author, source
     item["body_text"] = "\n\n".join(body) or None

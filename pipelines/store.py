@@ -80,7 +80,9 @@ class SqlitePipeline:
             "unchanged": stats.get("archive/unchanged", 0),
             "aliases": committed["aliases"],
             "rejected": committed["rejected"],
-            "errors": stats.get("log_count/ERROR", 0) + sum(v for k, v in stats.items() if k.startswith("portal/errors/")),
+            # Failed fetches and exceptions in spider code (Scrapy's own "gave up retrying" ERROR
+            # line is the same failure as the fetch, so log counts are not added).
+            "errors": stats.get("spider_exceptions/count", 0) + sum(v for k, v in stats.items() if k.startswith("portal/errors/")),
             "stats": json.dumps({k: _plain(v) for k, v in sorted(stats.items())}, ensure_ascii=False),
         }
         if self.run_id is not None:

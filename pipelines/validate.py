@@ -71,18 +71,19 @@ class ValidatePipeline:
         if status and status >= 400:
             return f"HTTP {status}"
         problems = item.get("problems") or []
-        if status is None and problems:
-            return f"fetch failed: {problems[0]}"
+        failed = [p for p in problems if p.startswith("fetch:")]
+        if failed:
+            return f"fetch failed: {failed[0].split(':', 1)[1].strip()}"
         decoding = [p for p in problems if p.startswith("decoding:")]
         if decoding:
             return f"undecodable: {decoding[0].split(':', 1)[1].strip()}"
-        if item.get("looks_like_article") is False and not item.get("title") and not item.get("body_text"):
-            return "not an article: no title and no body text"
         missing = [name for name, present in (
             ("title", item.get("title")),
             ("body", item.get("body_text")),
             ("published time", item.get("published_at") or item.get("published_raw")),
         ) if not present]
+        if item.get("looks_like_article") is False:
+            return "not an article page: " + ("no " + ", no ".join(missing) if missing else "no article body")
         if missing:
             return "missing " + ", ".join(missing)
         return None

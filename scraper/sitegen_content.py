@@ -35,7 +35,7 @@ PROVINCES = {
 }
 
 # (category, title, lead, paragraphs). Slots: {p} province, {d} district, {l} leader, {z} zone,
-# {m} month, {y} year, {n}/{k} numbers.
+# {m} month, {y} year, {n}/{k}/{q} numbers.
 TOPICS = [
     ("Tin tức - Sự kiện", "UBND tỉnh họp phiên thường kỳ tháng {m}/{y}",
      "Sáng nay, UBND tỉnh {p} tổ chức phiên họp thường kỳ tháng {m} để đánh giá tình hình kinh tế - xã hội.",
@@ -49,7 +49,7 @@ TOPICS = [
       "Phát biểu chỉ đạo, đồng chí {l} đề nghị người đứng đầu các cơ quan, đơn vị trực tiếp chỉ đạo công tác chuyển đổi số, coi đây là nhiệm vụ trọng tâm, thường xuyên."]),
     ("Tin tức - Sự kiện", "Kiểm tra tiến độ xây dựng nông thôn mới tại huyện {d}",
      "Đoàn công tác của tỉnh đã kiểm tra thực tế việc thực hiện các tiêu chí nông thôn mới nâng cao tại huyện {d}.",
-     ["Theo báo cáo của UBND huyện {d}, đến nay toàn huyện có {k} xã đạt chuẩn nông thôn mới, trong đó nhiều xã đạt chuẩn nông thôn mới nâng cao; thu nhập bình quân đầu người đạt {n} triệu đồng mỗi năm.",
+     ["Theo báo cáo của UBND huyện {d}, đến nay toàn huyện có {k} xã đạt chuẩn nông thôn mới, trong đó nhiều xã đạt chuẩn nông thôn mới nâng cao; thu nhập bình quân đầu người đạt {q} triệu đồng mỗi năm.",
       "Đoàn đã khảo sát các công trình giao thông nông thôn, trường học, nhà văn hóa thôn và mô hình sản xuất nông nghiệp ứng dụng công nghệ cao.",
       "Đồng chí {l} ghi nhận những kết quả huyện {d} đạt được, đồng thời lưu ý địa phương chú trọng tiêu chí môi trường, an ninh trật tự và nâng cao đời sống tinh thần của người dân."]),
     ("Tin tức - Sự kiện", "Triển khai kế hoạch phòng, chống thiên tai và tìm kiếm cứu nạn năm {y}",
@@ -147,12 +147,18 @@ def compose(province: str, count: int, *, start: tuple[int, int, int], seed: int
     day = dt.date(*start)
     articles = []
     used: set[str] = set()
+    bodies: set[str] = set()
     for i in range(count):
         category, title_t, lead_t, paras_t = TOPICS[(i * 5 + seed) % len(TOPICS)]
-        slots = {
-            "p": province, "d": rng.choice(info["districts"]), "l": rng.choice(info["leaders"]), "z": info["zone"],
-            "m": day.month, "y": day.year, "n": rng.randint(12, 950), "k": rng.randint(2, 60),
-        }
+        while True:  # distinct bodies: the sample mirror has no republications unless one is planted
+            slots = {
+                "p": province, "d": rng.choice(info["districts"]), "l": rng.choice(info["leaders"]), "z": info["zone"],
+                "m": day.month, "y": day.year, "n": rng.randint(12, 950), "k": rng.randint(2, 60), "q": rng.randint(38, 75),
+            }
+            body_key = "".join(p.format(**slots) for p in paras_t)
+            if body_key not in bodies:
+                bodies.add(body_key)
+                break
         title = title_t.format(**slots)
         if title in used:
             title = f"{title} (đợt {i})"

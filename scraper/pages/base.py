@@ -178,12 +178,13 @@ class ListingPage(Page):
         # Generic path: every same-site link the platform recognises as an article.
         self.sources["items"] = GENERIC
         host = host_key(urlsplit(self.url).netloc)
+        titles: dict[str, str | None] = {}
         for a in self.sel.css("a[href]"):
             url = self.absolute(a.attrib.get("href"))
-            if url and url not in seen and host_key(urlsplit(url).netloc) == host and self.is_article_url(url):
-                seen.add(url)
-                out.append(ListingEntry(url, node_text(SelectorList([a]))))
-        return out
+            if url and host_key(urlsplit(url).netloc) == host and self.is_article_url(url):
+                # An image link and a text link often point to the same article: keep the text.
+                titles[url] = titles.get(url) or node_text(SelectorList([a]))
+        return [ListingEntry(url, title) for url, title in titles.items()]
 
     def parse_date(self, raw: str | None) -> str | None:
         return parse_date(raw, month_first=self.profile.month_first, now=self.fetched_at)
@@ -229,8 +230,6 @@ class ArticlePage(Page):
         "body": (".detail-content", ".article-content", ".content-detail", ".noi-dung", ".noidung", "#noidung", "article .content"),
         "author": (".author", ".tac-gia", ".tacgia"),
     }
-    # Text density fallback: containers considered when no selector finds the body.
-    BODY_CANDIDATES = "article, main, div, section, td"
 
     def _field(self, name: str, layers: tuple[str, ...] = (PROFILE, PLATFORM, GENERIC)) -> str | None:
         nodes, origin = self._select("article", name, self.SELECTORS, layers=layers)
@@ -286,7 +285,14 @@ class ArticlePage(Page):
 
     @memo
     def lead(self) -> str | None:
-        return self._field("lead") or None
+        value = self._field("lead")
+        if value:
+            return value
+        # A meta description is the sapo only on a page that declares itself an article; elsewhere
+        # it is often the site's own blurb, the same on every page.
+        if self.metadata.get("type") == "article" or self.metadata.get("is_article"):
+            return self._meta("lead")
+        return None
 
     @memo
     def source(self) -> str | None:
@@ -324,18 +330,28 @@ class ArticlePage(Page):
         return extract_body(body.root, self.url, title=self.title())
 
     def _densest_block(self) -> Selector | None:
-        """The element holding the most paragraph text that is not link text (generic fallback)."""
-        best, best_score = None, 0.0
-        for el in self.sel.css(self.BODY_CANDIDATES):
-            paras = el.xpath("./p | ./div[not(.//div)]")
-            if not paras:
+        """The element that directly holds the most paragraph text (generic fallback).
+
+        Each paragraph's text scores for its parent, half for its grandparent; link-heavy
+        containers (menus, "Tin khác" boxes) are discounted by their share of link text.
+        """
+        scores: dict = {}
+        for p in self.sel.xpath("//p | //div[not(*) or not(.//div | .//p | .//table | .//ul)]"):
+            text = len(" ".join(p.xpath(".//text()").getall()).strip())
+            if text < 25:
                 continue
-            text = sum(len(" ".join(p.xpath(".//text()").getall()).strip()) for p in paras)
-            links = sum(len(t.strip()) for t in el.xpath(".//a//text()").getall())
-            score = text - 2 * links
+            parent = p.root.getparent()
+            for node, share in ((parent, 1.0), (parent.getparent() if parent is not None else None, 0.5)):
+                if node is not None:
+                    scores[node] = scores.get(node, 0.0) + share * text
+        best, best_score = None, 0.0
+        for node, score in scores.items():
+            text = len(node.text_content()) or 1
+            links = sum(len(a.text_content()) for a in node.iter("a"))
+            score *= 1 - min(links / text, 1.0)
             if score > best_score:
-                best, best_score = el, score
-        return best if best_score >= 80 else None
+                best, best_score = node, score
+        return Selector(root=best) if best is not None and best_score >= 80 else None
 
     @memo
     def attachments(self) -> list[dict]:

@@ -27,6 +27,7 @@ ITALIC_TAGS = frozenset({"em", "i"})
 CAPTION_CLASS = re.compile(r"caption|chu-?thich|image-?desc|img-?desc|photo-?desc|ghi-?chu-?anh|PhotoCMS_Caption|expNoEdit", re.IGNORECASE)
 CENTERED = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|rar|7z)$", re.IGNORECASE)
+ATTACHMENT_LABEL = 50  # characters of label text a download line may carry besides its link
 HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 ALLOWED_ATTRS = {"href", "src", "alt", "title", "colspan", "rowspan"}
@@ -53,6 +54,7 @@ class _Block:
     italic: int = 0
     centered: bool = False
     image: dict | None = None
+    link_text: int = 0  # characters of the block that are attachment link text
 
 
 class _Walker:
@@ -64,6 +66,7 @@ class _Walker:
         self._italic_chars = 0
         self._italic_depth = 0
         self._centered = False
+        self._attachment_chars = 0
 
     def _text(self, s: str | None) -> None:
         if s:
@@ -75,8 +78,8 @@ class _Walker:
         text = clean_inline("".join(self._buf)) if self._buf else None
         if text:
             italic = self._italic_chars >= max(1, len(text.replace(" ", "")) - 2)
-            self.blocks.append(_Block("text", text, italic=int(italic), centered=self._centered))
-        self._buf, self._italic_chars = [], 0
+            self.blocks.append(_Block("text", text, italic=int(italic), centered=self._centered, link_text=self._attachment_chars))
+        self._buf, self._italic_chars, self._attachment_chars = [], 0, 0
 
     def image(self, el: etree._Element) -> None:
         src = el.get("src") or el.get("data-src") or el.get("data-original")
@@ -103,8 +106,8 @@ class _Walker:
             self.flush()
             self._text(el.tail)
             return
-        if tag == "a":
-            self._attachment(el)
+        if tag == "a" and self._attachment(el):
+            self._attachment_chars += len(el.text_content().strip()) or 1
         if tag == "figcaption" or CAPTION_CLASS.search(el.get("class", "")):
             self._caption(el)
             self._text(el.tail)
@@ -136,10 +139,10 @@ class _Walker:
         if text:
             self.blocks.append(_Block("caption", text))
 
-    def _attachment(self, a: etree._Element) -> None:
+    def _attachment(self, a: etree._Element) -> bool:
         href = a.get("href")
         if not href:
-            return
+            return False
         url = urljoin(self.base_url, href.strip())
         path = urlsplit(url).path
         m = ATTACHMENT_EXT.search(path)
@@ -147,6 +150,8 @@ class _Walker:
             name = clean_inline(a.text_content()) or path.rsplit("/", 1)[-1]
             if not any(x["url"] == url for x in self.attachments):
                 self.attachments.append({"url": url, "name": name, "type": m.group(1).lower()})
+            return True
+        return False
 
 
 def extract_body(element: etree._Element, base_url: str, *, title: str | None = None) -> Body:
@@ -179,6 +184,8 @@ def extract_body(element: etree._Element, base_url: str, *, title: str | None = 
             body.captions.append(block.text)
         elif is_caption:
             body.captions.append(block.text)
+        elif block.link_text and len(block.text) - block.link_text <= ATTACHMENT_LABEL:
+            continue  # "Tải về: ke-hoach.pdf": the attachment is listed in attachments, not read as text
         else:
             body.paragraphs.append(block.text)
             last_image = None

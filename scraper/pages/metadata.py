@@ -78,4 +78,5 @@ def page_metadata(sel: Selector) -> dict[str, str | None]:
         "canonical": sel.css('link[rel="canonical"]::attr(href)').get() or meta("og:url"),
         "site_name": meta("og:site_name") or _name((ld.get("publisher") or {}) if isinstance(ld.get("publisher"), dict) else None),
         "type": meta("og:type"),
+        "is_article": "yes" if ld else None,
     }

@@ -130,10 +130,10 @@ class PortalSpider(scrapy.Spider):
                 meta={"page_kind": "article", "listing": {"title": entry.title, "date_raw": entry.date_raw}},
             )
         if older:
+            # Listings run newest first: once one entry is older than the bound, every later page is.
             stats.inc_value("portal/older_than_since", older)
-            if older == len(entries):
-                logger.info("%s: reached %s on %s; not paging further", self.name, self.since, response.url)
-                return
+            logger.info("%s: reached %s on %s; not paging further", self.name, self.since, response.url)
+            return
         next_url = page.next_page()
         if next_url and self.follows(next_url):
             yield self.listing_request(next_url)
@@ -178,7 +178,7 @@ class PortalSpider(scrapy.Spider):
                 "province": self.profile.province,
                 "fetched_at": now_iso(),
                 "http_status": status,
-                "problems": [reason],
+                "problems": [f"fetch: {reason}"],
                 "looks_like_article": True,
                 "title": (request.meta.get("listing") or {}).get("title"),
             }

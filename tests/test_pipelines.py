@@ -1,0 +1,213 @@
+"""validate → normalize → dedupe → store on a real SQLite file, asserting whole rows."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+import scrapy
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from pipelines.dedupe import DedupePipeline
+from pipelines.normalize import NormalizePipeline
+from pipelines.store import SqlitePipeline
+from pipelines.validate import ValidatePipeline
+from scraper.items import ArticleItem
+from scraper.text import fold
+from tests.pages import FIXTURES, Case
+
+SEED = Case("phu_yen", "article-seed", FIXTURES / "phu_yen" / "article-seed")
+
+
+class Run:
+    """The project's four pipelines around one archive file, as a crawl would run them."""
+
+    def __init__(self, db_path, **settings):
+        spider_cls = type("PhuYenTest", (scrapy.Spider,), {"name": "phu_yen"})
+        self.crawler = get_crawler(spider_cls, {"ARCHIVE_DB": str(db_path), **settings})
+        self.crawler.spider = spider_cls()
+        self.pipes = [cls.from_crawler(self.crawler) for cls in (ValidatePipeline, NormalizePipeline, DedupePipeline, SqlitePipeline)]
+        self.store = self.pipes[-1]
+        self.store.open_spider()
+
+    def feed(self, data: dict) -> str:
+        item = ArticleItem(**data)
+        try:
+            for pipe in self.pipes:
+                item = pipe.process_item(item)
+        except DropItem as exc:
+            return str(exc)
+        return "stored"
+
+    def close(self):
+        self.store.close_spider()
+        self.store.spider_closed(self.crawler.spider, "finished")
+
+    @property
+    def stats(self):
+        return self.crawler.stats.get_stats()
+
+
+def seed_item(**changes) -> dict:
+    data = SEED.page().extract()
+    data["http_status"] = 200
+    data.update(changes)
+    return data
+
+
+def rows(db_path, sql, params=()):
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(sql, params)]
+    finally:
+        conn.close()
+
+
+def test_new_article_is_stored_as_one_whole_row(tmp_path):
+    db = tmp_path / "a.db"
+    run = Run(db)
+    assert run.feed(seed_item()) == "stored"
+    run.close()
+    (row,) = rows(db, "SELECT * FROM articles")
+    title = "Ban Chỉ đạo 35 tỉnh tổng kết công tác năm 2023, triển khai nhiệm vụ năm 2024"
+    body = row["body_text"]
+    volatile = {"id", "fetched_at", "first_seen_at", "changed_at", "body_html", "images", "body_text", "body_fold", "content_hash"}
+    assert {k: v for k, v in row.items() if k not in volatile} == {
+        "url": "https://phuyen.gov.vn/wps/portal/Home/chi-tiet-tin?urile=wcm:path:/phuyen/site/tin-tuc/tin-tuc-su-kien/ban-chi-dao-35-tinh-tong-ket-cong-tac-nam-2023-trien-khai-nhiem-vu-nam-2024",
+        "portal": "phu_yen",
+        "province": "Phú Yên",
+        "title": title,
+        "lead": None,
+        "published_at": "2024-01-19T10:22:00+07:00",
+        "updated_at": None,
+        "author": "Đắc Lâm",
+        "source": None,
+        "category": "Tin tức - Sự kiện",
+        "captions": json.dumps([title, title], ensure_ascii=False),
+        "attachments": "[]",
+        "extraction": json.dumps({"body_text": "profile", "category": "platform", "published": "profile", "title": "profile"}),
+        "published_raw": "10:22, 19/01/2024 [GMT+7]",
+        "charset": "utf-8",
+        "fetched_url": SEED.meta["url"],
+        "version": 1,
+        "title_fold": "Ban Chi dao 35 tinh tong ket cong tac nam 2023, trien khai nhiem vu nam 2024",
+        "lead_fold": None,
+        "author_fold": "Dac Lam",
+    }
+    assert row["body_fold"] == fold(body) and len(row["body_fold"]) == len(body)
+    assert len(row["content_hash"]) == 64
+    assert len(json.loads(row["images"])) == 2
+    assert row["body_html"].startswith("<div>") and "<script" not in row["body_html"] and "style=" not in row["body_html"]
+    (run_row,) = rows(db, "SELECT portal, finish_reason, new, updated, unchanged, rejected FROM crawl_runs")
+    assert run_row == {"portal": "phu_yen", "finish_reason": "finished", "new": 1, "updated": 0, "unchanged": 0, "rejected": 0}
+
+
+def test_recrawling_an_unchanged_article_writes_nothing(tmp_path):
+    db = tmp_path / "a.db"
+    run = Run(db)
+    run.feed(seed_item())
+    run.close()
+    before = rows(db, "SELECT * FROM articles")
+    run = Run(db)
+    changes_before = run.store.archive.db.conn.total_changes
+    assert run.feed(seed_item(fetched_at="2026-01-01T00:00:00+07:00")).startswith("unchanged")
+    run.store.close_spider()
+    assert run.store.archive.db.conn.total_changes == changes_before  # not one row touched by the article
+    run.store.spider_closed(run.crawler.spider, "finished")
+    assert rows(db, "SELECT * FROM articles") == before
+    assert rows(db, "SELECT count(*) n FROM article_versions") == [{"n": 0}]
+    assert run.stats["archive/unchanged"] == 1
+
+
+def test_a_changed_article_updates_the_row_and_keeps_the_previous_version(tmp_path):
+    db = tmp_path / "a.db"
+    run = Run(db)
+    original = seed_item()
+    run.feed(dict(original))
+    run.close()
+    edited = seed_item()
+    edited["body_text"] = edited["body_text"].replace("Chiều 18/01", "Chiều ngày 18/01")
+    run = Run(db)
+    assert run.feed(edited) == "stored"
+    run.close()
+    (row,) = rows(db, "SELECT id, version, body_text FROM articles")
+    assert row["version"] == 2 and row["body_text"].startswith("Chiều ngày 18/01")
+    (old,) = rows(db, "SELECT article_id, version, body_text, title FROM article_versions")
+    assert old["article_id"] == row["id"] and old["version"] == 1 and old["body_text"].startswith("Chiều 18/01, Ban")
+    assert run.stats["archive/committed/updated"] == 1
+
+
+def test_the_same_body_under_a_second_url_is_an_alias_not_a_copy(tmp_path):
+    db = tmp_path / "a.db"
+    run = Run(db)
+    run.feed(seed_item())
+    second = seed_item(url="https://phuyen.gov.vn/wps/wcm/connect/phuyen/site/tin-tuc/ban-chi-dao-35")
+    assert run.feed(second).startswith("alias of https://phuyen.gov.vn/wps/portal/Home/chi-tiet-tin")
+    run.close()
+    assert rows(db, "SELECT count(*) n FROM articles") == [{"n": 1}]
+    (alias,) = rows(db, "SELECT url, article_id, portal FROM article_aliases")
+    assert alias == {"url": "https://phuyen.gov.vn/wps/wcm/connect/phuyen/site/tin-tuc/ban-chi-dao-35", "article_id": 1, "portal": "phu_yen"}
+
+
+@pytest.mark.parametrize("changes,reason", [
+    ({"title": None}, "missing title"),
+    ({"body_text": None, "body_html": None}, "missing body"),
+    ({"published_raw": None, "published_at": None}, "missing published time"),
+    ({"http_status": 404, "title": None, "body_text": None}, "HTTP 404"),
+    ({"published_raw": "10:22, 19/01/2031", "published_at": None, "fetched_at": "2025-06-30T09:00:00+07:00"},
+     "date 2031-01-19T10:22:00+07:00 is in the future of the fetch time 2025-06-30T09:00:00+07:00"),
+    ({"published_raw": "31/02/2024", "published_at": None}, "unreadable date '31/02/2024'"),
+    ({"published_raw": "10:22, 19/01/1970", "published_at": None}, "impossible date 1970-01-19T10:22:00+07:00 (before 1990)"),
+])
+def test_an_item_that_is_not_an_article_goes_to_rejects(tmp_path, changes, reason):
+    db = tmp_path / "a.db"
+    run = Run(db)
+    assert run.feed(seed_item(**changes)) == f"rejected: {reason}"
+    run.close()
+    assert rows(db, "SELECT count(*) n FROM articles") == [{"n": 0}]
+    (reject,) = rows(db, "SELECT url, portal, reason, times FROM rejects")
+    assert reject == {"url": seed_item()["url"], "portal": "phu_yen", "reason": reason, "times": 1}
+    assert run.stats["archive/rejected"] == 1
+
+
+def test_a_reject_that_later_validates_leaves_the_rejects_table(tmp_path):
+    db = tmp_path / "a.db"
+    run = Run(db)
+    run.feed(seed_item(published_raw=None, published_at=None))
+    run.close()
+    assert rows(db, "SELECT count(*) n FROM rejects") == [{"n": 1}]
+    run = Run(db)
+    assert run.feed(seed_item()) == "stored"
+    run.close()
+    assert rows(db, "SELECT count(*) n FROM rejects") == [{"n": 0}]
+
+
+def test_commits_are_batched_not_per_item(tmp_path):
+    db = tmp_path / "a.db"
+    run = Run(db, ARCHIVE_BATCH_SIZE=10, ARCHIVE_BATCH_SECONDS=3600)
+    for n in range(25):
+        item = seed_item(url=f"https://phuyen.gov.vn/tin/{n}")
+        item["body_text"] = f"{item['body_text']}\n\nBản tin số {n}."
+        assert run.feed(item) == "stored"
+    assert run.store.archive.committed["commits"] == 2  # 10 + 10 committed, 5 pending
+    assert rows(db, "SELECT count(*) n FROM articles") == [{"n": 20}]
+    run.close()
+    assert run.store.archive.committed["commits"] == 3
+    assert rows(db, "SELECT count(*) n FROM articles") == [{"n": 25}]
+
+
+def test_archive_is_wal_and_migrated(tmp_path):
+    db = tmp_path / "a.db"
+    run = Run(db)
+    run.close()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"articles", "article_versions", "article_aliases", "rejects", "portals", "crawl_runs", "articles_fts"} <= tables
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    portals = {r[0]: r[1] for r in conn.execute("SELECT slug, successor FROM portals")}
+    assert portals["phu_yen"] == "dak_lak"

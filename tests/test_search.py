@@ -1,0 +1,182 @@
+"""Search: unaccented queries find accented text (đ included), accented queries their exact spelling,
+phrases, title weight, filters, clear errors, and the stock clients on the same file."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pipelines.archive import Archive, article_row
+from scraper.search import QueryError, fts_query, search, tone_variants
+from tests.conftest import ROOT, scrapy
+
+SEED_TITLE = "Ban Chỉ đạo 35 tỉnh tổng kết công tác năm 2023, triển khai nhiệm vụ năm 2024"
+DOCS = [
+    # (url, portal, province, title, body, published_at)
+    ("https://a/1", "dong_nai", "Đồng Nai", "Tỉnh Đồng Nai khánh thành cầu mới", "Cầu nối hai bờ sông. Người dân mang đồ đạc qua cầu.", "2024-03-01T08:00:00+07:00"),
+    ("https://a/2", "dong_nai", "Đồng Nai", "Đó là con đường mới", "Do mưa lớn, con đường bị ngập. Tiếp tục khắc phục hậu quả hạn hán.", "2024-05-01T08:00:00+07:00"),
+    ("https://a/3", "phu_yen", "Phú Yên", "Hạn hán kéo dài tại miền Trung", "Các tỉnh chủ động ứng phó.", "2024-06-01T08:00:00+07:00"),
+    ("https://a/4", "phu_yen", "Phú Yên", "Hội nghị hòa giải ở cơ sở", "Công tác hoà giải ở cơ sở được nâng cao. Bảo vệ nền tảng tư tưởng của Đảng.", "2024-07-01T08:00:00+07:00"),
+    ("https://a/5", "dak_lak", "Đắk Lắk", "Thông tin tư tưởng", "Nền tảng bảo vệ môi trường, tư tưởng đổi mới.", "2025-08-01T08:00:00+07:00"),
+]
+
+
+@pytest.fixture
+def small(tmp_path) -> sqlite3.Connection:
+    archive = Archive(tmp_path / "s.db")
+    from scraper.portals import load_profiles
+    archive.record_portals(list(load_profiles().values()))
+    for url, portal, province, title, body, published in DOCS:
+        archive.add(article_row({"url": url, "portal": portal, "province": province, "title": title,
+                                 "body_text": body, "published_at": published, "content_hash": url}))
+    archive.close()
+    conn = sqlite3.connect(tmp_path / "s.db")
+    yield conn
+    conn.close()
+
+
+def titles(conn, query, **kw):
+    return [h.title for h in search(conn, query, limit=20, **kw)[1]]
+
+
+def test_unaccented_query_finds_accented_text_including_d(small):
+    assert titles(small, "dong nai") == ["Tỉnh Đồng Nai khánh thành cầu mới"]
+    assert titles(small, "DONG NAI") == ["Tỉnh Đồng Nai khánh thành cầu mới"]
+
+
+def test_accented_query_matches_its_exact_spelling(small):
+    assert titles(small, "đồ") == ["Tỉnh Đồng Nai khánh thành cầu mới"]  # not "Đó", not "Do"
+    assert titles(small, "Đó") == ["Đó là con đường mới"]
+    assert set(titles(small, "do")) == {"Tỉnh Đồng Nai khánh thành cầu mới", "Đó là con đường mới"}
+
+
+def test_phrases(small):
+    assert titles(small, '"bảo vệ nền tảng tư tưởng"') == ["Hội nghị hòa giải ở cơ sở"]
+    assert titles(small, '"bao ve nen tang"') == ["Hội nghị hòa giải ở cơ sở"]
+    assert set(titles(small, "bảo vệ nền tảng tư tưởng")) == {"Hội nghị hòa giải ở cơ sở", "Thông tin tư tưởng"}
+
+
+def test_title_weighs_more_than_the_body(small):
+    assert titles(small, "han han") == ["Hạn hán kéo dài tại miền Trung", "Đó là con đường mới"]
+
+
+def test_both_tone_placements_match(small):
+    assert tone_variants("hoà") == {"hoà", "hòa"}
+    assert titles(small, '"hoà giải"') == ["Hội nghị hòa giải ở cơ sở"]
+    assert titles(small, '"hòa giải"') == ["Hội nghị hòa giải ở cơ sở"]
+
+
+def test_filters_by_portal_province_and_dates(small):
+    assert titles(small, "cau OR duong", portals=["dong_nai"], since="2024-04-01") == ["Đó là con đường mới"]
+    assert titles(small, "cau OR duong", until="2024-03-01") == ["Tỉnh Đồng Nai khánh thành cầu mới"]
+    assert titles(small, "tu tuong", province="phu yen") == ["Hội nghị hòa giải ở cơ sở"]
+    # Phú Yên merged into Đắk Lắk: searching the new province finds the old one's articles too.
+    assert set(titles(small, "tu tuong", province="Đắk Lắk")) == {"Hội nghị hòa giải ở cơ sở", "Thông tin tư tưởng"}
+
+
+@pytest.mark.parametrize("query,message", [
+    ('"ban chi', "unbalanced quote"),
+    ("!!! ???", "nothing to search for"),
+    ("OR dao", "cannot start with OR"),
+    ("-dao", "cannot start with an exclusion"),
+    ("dao OR", "ends with an operator"),
+])
+def test_malformed_queries_are_clear_errors(query, message):
+    with pytest.raises(QueryError, match=message):
+        fts_query(query)
+
+
+def test_punctuation_that_breaks_raw_fts5_is_safe(small):
+    # Unquoted, "Nghị quyết số 35-NQ/TW" is an fts5 syntax error; here it is just words.
+    assert search(small, "Nghị quyết số 35-NQ/TW")[0] == 0
+
+
+def test_snippet_is_the_original_accented_text_with_highlights(small):
+    (hit,) = search(small, "dong nai", highlight=("<", ">"))[1]
+    assert hit.title == "Tỉnh Đồng Nai khánh thành cầu mới"
+    (hit,) = search(small, '"bao ve nen tang"', highlight=("<", ">"))[1]
+    assert "<Bảo vệ nền tảng>" in hit.snippet
+
+
+# -- the seed and the stock clients on a real crawl --------------------------------------------
+
+SEED_QUERIES = ["ban chi dao 35", "Ban Chỉ đạo 35", '"bảo vệ nền tảng tư tưởng"', "dau tranh phan bac", "Đắc Lâm", "dac lam"]
+
+
+@pytest.mark.parametrize("query", SEED_QUERIES)
+def test_every_seed_search_finds_the_seed(sample_archive, query):
+    conn = sqlite3.connect(sample_archive)
+    assert SEED_TITLE in [h.title for h in search(conn, query, limit=50)[1]]
+
+
+def test_sqlite3_shell_uses_the_index_unchanged(sample_archive):
+    sql = ("SELECT a.title FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+           "WHERE articles_fts MATCH 'ban chi dao 35' ORDER BY rank LIMIT 1;")
+    out = subprocess.run(["sqlite3", str(sample_archive), sql], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == SEED_TITLE
+
+
+@pytest.mark.parametrize("query", ["ban chi dao", "dac lam", "Đắc Lâm", '"bao ve nen tang tu tuong"'])
+def test_sqlite_utils_search_cli(sample_archive, query):
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "sqlite-utils"), "search", str(sample_archive), "articles", query, "-c", "title", "--limit", "50"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert SEED_TITLE in [r["title"] for r in json.loads(out)]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_datasette_searches_the_same_file(sample_archive, tmp_path):
+    db = tmp_path / "archive.db"
+    src = sqlite3.connect(sample_archive)
+    dst = sqlite3.connect(db)
+    src.backup(dst)
+    src.close(), dst.close()
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "datasette"), "serve", str(db), "-h", "127.0.0.1", "-p", str(port),
+         "--metadata", str(ROOT / "data" / "metadata.json")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/archive"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + ".json", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        rows = json.load(urllib.request.urlopen(f"{base}/articles.json?_search=ban+chi+dao+35&_shape=array&_col=title"))
+        assert [r["title"] for r in rows] == [SEED_TITLE]
+        q = urllib.parse.quote("Đắc Lâm")
+        rows = json.load(urllib.request.urlopen(f"{base}/search.json?q={q}&_shape=array"))
+        assert SEED_TITLE in [r["title"] for r in rows]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_search_command_for_people(sample_archive):
+    out = scrapy("search", "ban chi dao 35", "--db", str(sample_archive)).stdout
+    assert out.startswith("1 match for 'ban chi dao 35'")
+    assert SEED_TITLE in out and "[Ban Chỉ đạo 35]" in out and "2024-01-19 10:22" in out
+
+
+def test_search_command_turns_a_malformed_query_into_a_message(sample_archive):
+    proc = scrapy("search", '"ban chi', "--db", str(sample_archive), check=False)
+    assert proc.returncode == 2
+    assert "unbalanced quote" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,120 @@
+"""Vietnamese text handling: folding, decoding, normalisation, bylines."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from scraper.text import (
+    author_of,
+    clean_block_text,
+    clean_inline,
+    decode_html,
+    fold,
+    has_diacritics,
+    is_footer,
+    source_of,
+    strip_outlet_prefix,
+    unescape,
+)
+
+
+@pytest.mark.parametrize("text,folded", [
+    ("Đắc Lâm", "Dac Lam"),
+    ("Ban Chỉ đạo 35", "Ban Chi dao 35"),
+    ("bảo vệ nền tảng tư tưởng của Đảng", "bao ve nen tang tu tuong cua Dang"),
+    ("ĐỒNG NAI", "DONG NAI"),
+    ("Thuỷ lợi, hoà bình", "Thuy loi, hoa binh"),
+])
+def test_fold_strips_every_mark_and_keeps_length_and_case(text, folded):
+    assert fold(text) == folded
+    assert len(fold(text)) == len(text)
+
+
+def test_fold_reads_decomposed_input_as_nfc():
+    assert fold(unicodedata.normalize("NFD", "Đắc Lâm")) == "Dac Lam"
+
+
+def test_has_diacritics():
+    assert has_diacritics("đạo") and has_diacritics("Đ") and not has_diacritics("ban chi dao 35")
+
+
+def test_entities_named_and_numeric_are_resolved():
+    assert unescape("Ch&iacute;nh ph&#7911; B&#7897; ph&#x1EAD;n &#034;x&#034;") == 'Chính phủ Bộ phận "x"'
+    assert unescape("&amp;agrave;") == "à"  # double-escaped content
+
+
+def test_clean_inline_makes_nfc_folds_spaces_and_maps_eth():
+    assert clean_inline(unicodedata.normalize("NFD", "  Quảng\u00a0Ngãi \n ") ) == "Quảng Ngãi"
+    assert clean_inline("\u00d0ắk L\u00e1k") == "Đắk Lák"
+    assert clean_inline("   ") is None
+
+
+def test_clean_block_text_keeps_paragraphs():
+    assert clean_block_text("  một  \n\n\n hai\t ba \n\n") == "một\n\nhai ba"
+
+
+@pytest.mark.parametrize("lead,clean", [
+    ("(Dân trí) - Sáng 12/5, UBND tỉnh họp.", "Sáng 12/5, UBND tỉnh họp."),
+    ("(Mic.gov.vn) - Bộ TT&TT tổ chức hội nghị.", "Bộ TT&TT tổ chức hội nghị."),
+    ("VOV.VN - Chiều nay, Quốc hội thảo luận.", "Chiều nay, Quốc hội thảo luận."),
+    ("TPO - Hà Nội mưa lớn.", "Hà Nội mưa lớn."),
+    ("(BNP) - Tỉnh Bắc Ninh khai mạc hội chợ.", "Tỉnh Bắc Ninh khai mạc hội chợ."),
+    ("Sáng 12/5 - một ngày đẹp trời, tỉnh họp.", "Sáng 12/5 - một ngày đẹp trời, tỉnh họp."),
+])
+def test_outlet_prefix_is_cut_from_the_lead(lead, clean):
+    assert strip_outlet_prefix(lead) == clean
+
+
+@pytest.mark.parametrize("line,author", [
+    ("Đắc Lâm", "Đắc Lâm"),
+    ("Tin, ảnh: Minh Quân", "Minh Quân"),
+    ("Văn Phượng –Sở TTTT Phú Yên", "Văn Phượng –Sở TTTT Phú Yên"),
+    ("PV", "PV"),
+    ("Hội nghị kết thúc lúc 17 giờ cùng ngày.", None),
+    ("Ảnh: Ngô Xuân", None),
+    ("Nguồn: Báo Phú Yên", None),
+    ("đề nghị các cơ quan thực hiện", None),
+])
+def test_byline(line, author):
+    assert author_of(line) == author
+
+
+@pytest.mark.parametrize("line,source", [
+    ("Nguồn: https://zingnews.vn", "https://zingnews.vn"),
+    ("Theo Báo Phú Yên", "Báo Phú Yên"),
+    ("Theo kế hoạch, các đơn vị sẽ hoàn thành trước ngày 30/6.", None),
+])
+def test_source_line(line, source):
+    assert source_of(line) == source
+
+
+def test_redistribution_footers_are_recognised():
+    assert is_footer('Ghi rõ nguồn tin "http://daklak.gov.vn" khi phát hành lại thông tin.')
+    assert is_footer('Ghi rõ nguồn: “Cổng thông tin điện tử Sở Thông tin và Truyền thông Thành phố Hà Nội ” khi phát hành lại thông tin từ nguồn này.')
+    assert not is_footer("Ghi nhận các kiến nghị của địa phương.")
+
+
+def test_decode_prefers_strict_utf8_over_a_lying_declaration():
+    body = '<meta charset="iso-8859-1"><p>Cộng hoà xã hội chủ nghĩa Việt Nam</p>'.encode("utf-8")
+    decoded = decode_html(body, "text/html; charset=iso-8859-1")
+    assert decoded.charset == "utf-8" and "Cộng hoà" in decoded.text
+
+
+def cp1258_form(text: str) -> str:
+    """Vietnamese as windows-1258 writes it: vowel letters precomposed, tone marks combining."""
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = []
+    for ch in text:
+        d = unicodedata.normalize("NFD", ch)
+        out.append(unicodedata.normalize("NFC", "".join(c for c in d if c not in tones)) + "".join(c for c in d if c in tones))
+    return "".join(out)
+
+
+def test_decode_declared_windows_1258_to_nfc():
+    text = "Độc lập - Tự do - Hạnh phúc"
+    raw = ('<meta http-equiv="Content-Type" content="text/html; charset=windows-1258"><p>'.encode()
+           + cp1258_form(text).encode("cp1258") + b"</p>")
+    decoded = decode_html(raw)
+    assert decoded.charset == "cp1258" and text in decoded.text and unicodedata.is_normalized("NFC", decoded.text)
