@@ -32,7 +32,7 @@ class DedupePipeline:
         url = adapter["url"]
         existing = self.archive.article_by_url(url)
         if existing is not None:
-            changed = content_differs(existing, article_row(adapter.asdict(), folds=False))
+            changed = content_differs(existing, article_row(dict(item), folds=False))
             if not changed:
                 self.stats.inc_value("archive/unchanged")
                 raise DropItem(f"unchanged: {url}", log_level="DEBUG")

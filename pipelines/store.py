@@ -44,13 +44,15 @@ class SqlitePipeline:
         self._flusher.start(self.archive.batch_seconds, now=False)
 
     def _flush(self) -> None:
-        done = self.archive.commit()
-        if done:
-            logger.info("archive: committed %s", ", ".join(f"{v} {k}" for k, v in done.items() if v) or "nothing")
+        self.archive.commit()
+        total = self.archive.committed
+        logger.info("archive: %s stored so far (%s commits)",
+                    ", ".join(f"{total[k]} {k}" for k in ("new", "updated", "aliases", "rejected") if total[k]) or "nothing",
+                    total["commits"])
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        row = article_row(adapter.asdict())
+        row = article_row(dict(item))
         now = now_iso()
         row["changed_at"] = now
         if adapter.get("archive_action") == "changed":

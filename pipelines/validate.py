@@ -74,6 +74,9 @@ class ValidatePipeline:
         failed = [p for p in problems if p.startswith("fetch:")]
         if failed:
             return f"fetch failed: {failed[0].split(':', 1)[1].strip()}"
+        broken = [p for p in problems if p.startswith("extract:")]
+        if broken:
+            return f"page could not be read: {broken[0].split(':', 1)[1].strip()}"
         decoding = [p for p in problems if p.startswith("decoding:")]
         if decoding:
             return f"undecodable: {decoding[0].split(':', 1)[1].strip()}"

@@ -54,8 +54,12 @@ def parse_iso(value: str) -> str | None:
         if h is None:
             return dt.date(int(y), int(mo), int(d)).isoformat()
         tz: dt.tzinfo = VN_TZ
-        if off:
-            tz = dt.timezone.utc if off == "Z" else dt.datetime.strptime(off.replace(":", ""), "%z").tzinfo
+        if off == "Z":
+            tz = dt.timezone.utc
+        elif off:
+            digits = off[1:].replace(":", "")
+            delta = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+            tz = dt.timezone(delta if off[0] == "+" else -delta)
         return _iso(dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), tzinfo=tz))
     except ValueError:
         return None

@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
-from scraper.sitegen_content import Article, compose, seed_article
+from scraper.sitegen_content import Article, ascii_slug, compose, seed_article
 
 E = html.escape
 
@@ -360,13 +360,54 @@ def _write_wps(writer: MirrorWriter, site: PhuYen, by_cat: dict[str, list[Articl
 # Benchmark site: one WPS-style portal with thousands of articles, static paths (any server can serve it)
 
 
+PROVINCE_NAMES = [
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu", "Bắc Ninh", "Bến Tre", "Bình Định", "Bình Dương",
+    "Bình Phước", "Bình Thuận", "Cà Mau", "Cần Thơ", "Cao Bằng", "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai",
+    "Đồng Tháp", "Gia Lai", "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang", "Hòa Bình",
+    "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng", "Lạng Sơn", "Lào Cai", "Long An", "Nam Định",
+    "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị",
+    "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "TP Hồ Chí Minh",
+    "Trà Vinh", "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái",
+]
+
+
+class HeavyPhuYen(PhuYen):
+    """Phú Yên pages with the weight of a real provincial portal page (30–60 KB): theme scripts and
+    styles, a mega-menu, side boxes of news and documents, a poll, a 62-portal link list, a visit
+    counter. The article markup is the same, so the same profile reads it."""
+
+    def chrome(self, title: str, main: str, latest: list[tuple[str, str]]) -> str:
+        page = super().chrome(title, main, latest)
+        styles = "".join(f'<link rel="stylesheet" href="/wps/themeModules/css/module{i}.css?v=8.5.0.{i}">' for i in range(10))
+        config = "var wptheme = " + json.dumps({f"module{i}": {"enabled": True, "path": f"/wps/themeModules/js/m{i}.js", "deps": [f"dep{j}" for j in range(8)]} for i in range(30)}) + ";"
+        mega = "".join(
+            f'<li class="mega-col"><h4>Chuyên mục {c + 1}</h4><ul>' + "".join(f'<li><a href="/wps/portal/Home/chuyen-muc-{c}-{r}">Mục {c + 1}.{r + 1} thông tin</a></li>' for r in range(6)) + "</ul></li>"
+            for c in range(12)
+        )
+        news = "".join(f'<li><a href="/tin/{n}.html">{E(t)}</a><span class="ngay">(2{n % 9}/06/2024)</span></li>' for n, (_, t) in enumerate(latest * 2))
+        docs = "".join(f'<li><a href="/van-ban/{n}.pdf">Quyết định số {100 + n}/QĐ-UBND về việc ban hành kế hoạch thực hiện nhiệm vụ năm 2024</a></li>' for n in range(10))
+        links = "".join(f'<option value="https://{ascii_slug(p).replace("-", "")}.gov.vn">Cổng thông tin điện tử tỉnh {E(p)}</option>' for p in PROVINCE_NAMES)
+        side = (
+            f'<div class="side-box"><h3>Tin đọc nhiều</h3><ul>{news}</ul></div>'
+            f'<div class="side-box"><h3>Văn bản chỉ đạo</h3><ul>{docs}</ul></div>'
+            '<div class="side-box poll"><h3>Thăm dò ý kiến</h3><form><label><input type="radio" name="p"> Rất hài lòng</label>'
+            '<label><input type="radio" name="p"> Hài lòng</label><label><input type="radio" name="p"> Chưa hài lòng</label></form></div>'
+            f'<div class="side-box"><h3>Liên kết website</h3><select id="lienket" onchange="window.open(this.value)"><option value="#">Chọn liên kết</option>{links}</select></div>'
+            '<div class="side-box counter">Lượt truy cập: 12.345.678 · Đang trực tuyến: 321</div>'
+        )
+        page = page.replace("</head>", f"{styles}<script>{config}</script></head>", 1)
+        page = page.replace('<nav class="wpthemeMainNav">', f'<nav class="mega-menu"><ul>{mega}</ul></nav><nav class="wpthemeMainNav">', 1)
+        return page.replace('<ul class="tin-moi">', f'{side}<ul class="tin-moi">', 1)
+
+
 def build_bench_site(dest: Path, articles: int, per_page: int = 20) -> dict:
-    """A Phú Yên-style site of `articles` article pages and their paged listing, as static files."""
+    """A Phú Yên-style site of `articles` article pages and their paged listing, as static files,
+    each page as heavy as a real portal page."""
     if dest.exists():
         shutil.rmtree(dest)
     (dest / "tin").mkdir(parents=True)
     (dest / "danh-sach").mkdir(parents=True)
-    site = PhuYen()
+    site = HeavyPhuYen()
     (dest / "robots.txt").write_text("User-agent: *\nAllow: /\n", encoding="utf-8")
     pool = compose("Phú Yên", 60, start=(2024, 6, 27), seed=1) + compose("Quảng Ngãi", 60, start=(2025, 5, 30), seed=2)
     latest = [(f"/tin/{i}.html", pool[i].title) for i in range(5)]
@@ -377,8 +418,10 @@ def build_bench_site(dest: Path, articles: int, per_page: int = 20) -> dict:
             slug=f"{base.slug}-{i}", title=f"{base.title} ({i})", category=base.category,
             published=base.published, lead=base.lead, author=base.author, images=base.images,
             attachments=base.attachments, source=base.source,
-            # Each article gets a distinct body, so nothing is an alias of anything.
-            paragraphs=base.paragraphs + [f"Bài viết số {i} trong chuyên mục {base.category}."],
+            # Each article gets a distinct body (nothing is an alias of anything), of a news item's
+            # usual length: the template's paragraphs and those of three other articles.
+            paragraphs=base.paragraphs + pool[(i + 7) % len(pool)].paragraphs + pool[(i + 31) % len(pool)].paragraphs
+            + pool[(i + 53) % len(pool)].paragraphs + [f"Bài viết số {i} trong chuyên mục {base.category}."],
         )
         (dest / "tin" / f"{i}.html").write_bytes(site.article("tin-tuc-su-kien", a, latest).encode("utf-8"))
         listing_items.append((f"/tin/{i}.html", a))

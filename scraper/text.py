@@ -34,6 +34,7 @@ def _build_fold_table() -> dict[int, str]:
 
 _FOLD_TABLE = _build_fold_table()
 _COMBINING = re.compile(r"[\u0300-\u036f]")
+_COMBINING_RUN = re.compile(r"[\u0300-\u036f]+")
 
 
 def fold(s: str) -> str:
@@ -42,11 +43,15 @@ def fold(s: str) -> str:
     The input is NFC-normalised first; on NFC input the output has the same length, so an offset in
     the folded text is the same offset in the original (search snippets rely on this).
     """
-    s = unicodedata.normalize("NFC", s).translate(_FOLD_TABLE)
-    if _COMBINING.search(s):
-        # Combining marks that have no precomposed form with their base (rare) are dropped.
-        s = _COMBINING.sub("", s)
-    return s
+    s = unicodedata.normalize("NFC", s)
+    # Fast path (C code only): decompose, drop the marks, map đ. It keeps the length unless the
+    # text holds characters whose decomposition is not base + marks (Hangul, say): then the table.
+    out = _COMBINING_RUN.sub("", unicodedata.normalize("NFD", s))
+    if len(out) != len(s):
+        out = _COMBINING.sub("", s.translate(_FOLD_TABLE))
+    if "đ" in out or "Đ" in out or "\u00f0" in out or "\u00d0" in out:
+        out = out.replace("đ", "d").replace("Đ", "D").replace("\u00f0", "d").replace("\u00d0", "D")
+    return out
 
 
 def has_diacritics(s: str) -> bool:
@@ -76,16 +81,20 @@ def unescape(s: str) -> str:
     return s
 
 
+_NEEDS_CLEANING = re.compile(r"[&\n\t\r\f\v\u00a0\u00d0\u00f0\u2000-\u200b\u202f\u205f\u3000\ufeff]|  |^\s|\s$")
+
+
 def clean_inline(s: str | None) -> str | None:
     """One line of text: entities resolved, NFC, eth mapped to đ, whitespace folded, trimmed."""
     if s is None:
         return None
-    s = nfc(unescape(s)).translate(_ETH_TO_D)
+    if s and not _NEEDS_CLEANING.search(s) and unicodedata.is_normalized("NFC", s):
+        return s  # already clean: the common case when pipelines see page output again
+    s = nfc(unescape(s))
+    if "\u00f0" in s or "\u00d0" in s:
+        s = s.replace("\u00f0", "\u0111").replace("\u00d0", "\u0110")
     s = _SPACES.sub(" ", s.replace("\n", " ")).strip()
     return s or None
-
-
-_ETH_TO_D = str.maketrans({"\u00f0": "\u0111", "\u00d0": "\u0110"})
 
 
 def clean_block_text(s: str | None) -> str | None:
@@ -139,6 +148,9 @@ _FOOTER = re.compile(
 
 def is_footer(line: str) -> bool:
     """Redistribution notices ("Ghi rõ nguồn … khi phát hành lại") are site chrome, not article text."""
+    low = line.lower()
+    if "phát hành lại" not in low and "bản quyền" not in low:
+        return False
     return bool(_FOOTER.search(line))
 
 

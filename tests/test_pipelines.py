@@ -194,6 +194,7 @@ def test_commits_are_batched_not_per_item(tmp_path):
         assert run.feed(item) == "stored"
     assert run.store.archive.committed["commits"] == 2  # 10 + 10 committed, 5 pending
     assert rows(db, "SELECT count(*) n FROM articles") == [{"n": 20}]
+    assert len(run.store.archive.pending.inserts) == 5
     run.close()
     assert run.store.archive.committed["commits"] == 3
     assert rows(db, "SELECT count(*) n FROM articles") == [{"n": 25}]

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from typing import ClassVar, Mapping
 from urllib.parse import urljoin, urlsplit
 
-from parsel import Selector, SelectorList
+from lxml import etree
+from parsel import Selector
 
 from scraper.dates import parse_date, parse_iso
 from scraper.pages.body import Body, extract_body
+from scraper.pages.css import PageIndex, select
 from scraper.pages.metadata import page_metadata
 from scraper.portals import Profile
 from scraper.text import Decoded, clean_inline, decode_html
@@ -42,6 +44,9 @@ def memo(method):
         return cache[name]
 
     return wrapper
+
+
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style)]")
 
 
 class Page:
@@ -74,12 +79,18 @@ class Page:
         return decode_html(self.raw, self.headers.get("content-type"))
 
     @functools.cached_property
-    def sel(self) -> Selector:
-        return Selector(text=self.decoded.text or "<html></html>")
+    def root(self) -> etree._Element:
+        """The parsed page (lxml.html, parsed as parsel parses it)."""
+        return Selector(text=self.decoded.text or "<html></html>").root
 
     @functools.cached_property
     def metadata(self) -> dict[str, str | None]:
-        return page_metadata(self.sel)
+        return page_metadata(self.root)
+
+    @functools.cached_property
+    def index(self) -> PageIndex:
+        """The page's elements by class and id: most selectors are answered from it."""
+        return PageIndex(self.root)
 
     def absolute(self, href: str | None) -> str | None:
         if not href:
@@ -111,14 +122,14 @@ class Page:
         table: str,
         name: str,
         defaults: Mapping[str, tuple[str, ...]],
-        root: Selector | None = None,
+        root: etree._Element | None = None,
         layers: tuple[str, ...] = (PROFILE, PLATFORM, GENERIC),
     ):
         """(nodes, origin) from the first layer whose selectors match; a missed profile selector is a problem."""
-        root = root if root is not None else self.sel
+        root = root if root is not None else self.root
         for origin, selectors in self._layers(table, name, defaults, layers):
             for css in selectors:
-                nodes = root.css(css)
+                nodes = select(root, css, self.index)
                 if nodes:
                     return nodes, origin
             if origin == PROFILE and name in LOUD_FIELDS.get(table, ()):
@@ -128,14 +139,18 @@ class Page:
         return None, None
 
 
-def node_text(nodes: SelectorList | None) -> str | None:
+def node_text(nodes: list | None) -> str | None:
     """Visible text of the first node (or the string a ::text/::attr selector returned)."""
     if not nodes:
         return None
     first = nodes[0]
-    if isinstance(first.root, str):
-        return clean_inline(first.root)
-    return clean_inline(" ".join(first.xpath(".//text()[not(ancestor::script or ancestor::style)]").getall()))
+    if isinstance(first, str):
+        return clean_inline(first)
+    return clean_inline(" ".join(_VISIBLE_TEXT(first)))
+
+
+def href_of(node) -> str | None:
+    return node if isinstance(node, str) else node.get("href")
 
 
 @dataclass(frozen=True)
@@ -164,8 +179,8 @@ class ListingPage(Page):
             self.sources["items"] = origin
             for item in items:
                 link_nodes, _ = self._select("listing", "link", self.SELECTORS, root=item)
-                links = link_nodes or item.css("a[href]")
-                url = self.absolute(links[0].attrib.get("href")) if links else None
+                links = link_nodes or select(item, "a[href]")
+                url = self.absolute(href_of(links[0])) if links else None
                 if not url or url in seen:
                     continue
                 seen.add(url)
@@ -179,11 +194,11 @@ class ListingPage(Page):
         self.sources["items"] = GENERIC
         host = host_key(urlsplit(self.url).netloc)
         titles: dict[str, str | None] = {}
-        for a in self.sel.css("a[href]"):
-            url = self.absolute(a.attrib.get("href"))
+        for a in select(self.root, "a[href]"):
+            url = self.absolute(a.get("href"))
             if url and host_key(urlsplit(url).netloc) == host and self.is_article_url(url):
                 # An image link and a text link often point to the same article: keep the text.
-                titles[url] = titles.get(url) or node_text(SelectorList([a]))
+                titles[url] = titles.get(url) or node_text([a])
         return [ListingEntry(url, title) for url, title in titles.items()]
 
     def parse_date(self, raw: str | None) -> str | None:
@@ -193,24 +208,26 @@ class ListingPage(Page):
         """The URL of the next listing page, or None on the last page."""
         nodes, origin = self._select("listing", "next", self.SELECTORS)
         if nodes:
-            href = nodes[0].root if isinstance(nodes[0].root, str) else nodes[0].attrib.get("href")
-            url = self.absolute(href)
+            url = self.absolute(href_of(nodes[0]))
             if url and url != self.url:
                 self.sources["next"] = origin
                 return url
-        for a in self.sel.css('a[rel~="next"], link[rel~="next"]'):
-            url = self.absolute(a.attrib.get("href"))
+        for a in select(self.root, 'a[rel~="next"], link[rel~="next"]'):
+            url = self.absolute(a.get("href"))
             if url and url != self.url:
                 self.sources["next"] = GENERIC
                 return url
-        for a in self.sel.css("a[href]"):
-            label = " ".join(a.css("::text").getall()) or a.attrib.get("title", "") or a.attrib.get("aria-label", "")
+        for a in select(self.root, "a[href]"):
+            label = a.text_content() or a.get("title", "") or a.get("aria-label", "")
             if self.NEXT_LABELS.match(label):
-                url = self.absolute(a.attrib.get("href"))
+                url = self.absolute(a.get("href"))
                 if url and url != self.url:
                     self.sources["next"] = GENERIC
                     return url
         return None
+
+
+_PARAGRAPHS = etree.XPath("//p | //div[not(*) or not(.//div | .//p | .//table | .//ul)]")
 
 
 class ArticlePage(Page):
@@ -319,28 +336,29 @@ class ArticlePage(Page):
             origin = GENERIC
         else:
             node = nodes[0]
-        if node is None:
+        if node is None or isinstance(node, str):
             return Body()
         self.sources["body_text"] = origin
         # Work on a copy: other fields (the lead, say) may live inside the excluded parts.
-        body = Selector(root=copy.deepcopy(node.root))
+        body = copy.deepcopy(node)
         for css in self.EXCLUDE + tuple(self.profile.article.get("exclude", ())):
-            for junk in body.css(css):
-                junk.root.drop_tree()
-        return extract_body(body.root, self.url, title=self.title())
+            for junk in select(body, css, self.index, indexed=False):
+                if junk is not body:
+                    junk.drop_tree()
+        return extract_body(body, self.url, title=self.title(), owned=True)
 
-    def _densest_block(self) -> Selector | None:
+    def _densest_block(self) -> etree._Element | None:
         """The element that directly holds the most paragraph text (generic fallback).
 
         Each paragraph's text scores for its parent, half for its grandparent; link-heavy
         containers (menus, "Tin khác" boxes) are discounted by their share of link text.
         """
         scores: dict = {}
-        for p in self.sel.xpath("//p | //div[not(*) or not(.//div | .//p | .//table | .//ul)]"):
-            text = len(" ".join(p.xpath(".//text()").getall()).strip())
+        for p in _PARAGRAPHS(self.root):
+            text = len(p.text_content().strip())
             if text < 25:
                 continue
-            parent = p.root.getparent()
+            parent = p.getparent()
             for node, share in ((parent, 1.0), (parent.getparent() if parent is not None else None, 0.5)):
                 if node is not None:
                     scores[node] = scores.get(node, 0.0) + share * text
@@ -351,17 +369,19 @@ class ArticlePage(Page):
             score *= 1 - min(links / text, 1.0)
             if score > best_score:
                 best, best_score = node, score
-        return Selector(root=best) if best is not None and best_score >= 80 else None
+        return best if best is not None and best_score >= 80 else None
 
     @memo
     def attachments(self) -> list[dict]:
         found = list(self.body.attachments)
         nodes, _ = self._select("article", "attachments", self.SELECTORS)
         for a in (nodes or []):
-            for link in (a.css("a[href]") if a.root.tag != "a" else [a]):
-                url = self.absolute(link.attrib.get("href"))
+            if isinstance(a, str):
+                continue
+            for link in (select(a, "a[href]") if a.tag != "a" else [a]):
+                url = self.absolute(link.get("href"))
                 if url and not any(x["url"] == url for x in found):
-                    name = node_text(SelectorList([link])) or url.rsplit("/", 1)[-1]
+                    name = node_text([link]) or url.rsplit("/", 1)[-1]
                     ext = url.rsplit(".", 1)[-1].lower() if "." in url.rsplit("/", 1)[-1] else None
                     found.append({"url": url, "name": name, "type": ext})
         return found

@@ -75,7 +75,9 @@ class _Walker:
                 self._italic_chars += len(s.strip())
 
     def flush(self) -> None:
-        text = clean_inline("".join(self._buf)) if self._buf else None
+        # The page was decoded to NFC and the parser resolved entities: folding whitespace is all
+        # a line needs here (the normalize pipeline does the full clean-up of every field).
+        text = " ".join("".join(self._buf).split()) if self._buf else None
         if text:
             italic = self._italic_chars >= max(1, len(text.replace(" ", "")) - 2)
             self.blocks.append(_Block("text", text, italic=int(italic), centered=self._centered, link_text=self._attachment_chars))
@@ -95,7 +97,8 @@ class _Walker:
             self._text(el.tail)
             return
         tag = tag.lower()
-        if tag in DROP_TAGS or HIDDEN.search(el.get("style", "")):
+        style = el.get("style")
+        if tag in DROP_TAGS or (style and HIDDEN.search(style)):
             self._text(el.tail)
             return
         if tag == "img":
@@ -108,15 +111,17 @@ class _Walker:
             return
         if tag == "a" and self._attachment(el):
             self._attachment_chars += len(el.text_content().strip()) or 1
-        if tag == "figcaption" or CAPTION_CLASS.search(el.get("class", "")):
+        classes = el.get("class")
+        if tag == "figcaption" or (classes and CAPTION_CLASS.search(classes)):
             self._caption(el)
             self._text(el.tail)
             return
         block = tag in BLOCK_TAGS
         if block:
-            self.flush()
+            if self._buf:
+                self.flush()
             centered_before = self._centered
-            if CENTERED.search(el.get("style", "")) or el.get("align", "").lower() == "center" or tag == "center":
+            if (style and CENTERED.search(style)) or tag == "center" or (el.get("align") or "").lower() == "center":
                 self._centered = True
         italic = tag in ITALIC_TAGS
         self._italic_depth += italic
@@ -125,7 +130,8 @@ class _Walker:
             self.walk(child)
         self._italic_depth -= italic
         if block:
-            self.flush()
+            if self._buf:
+                self.flush()
             self._centered = centered_before
         self._text(el.tail)
 
@@ -154,7 +160,7 @@ class _Walker:
         return False
 
 
-def extract_body(element: etree._Element, base_url: str, *, title: str | None = None) -> Body:
+def extract_body(element: etree._Element, base_url: str, *, title: str | None = None, owned: bool = False) -> Body:
     """Paragraphs, captions, images and attachments of a body element, plus its sanitized HTML.
 
     A caption is a <figcaption>, an element whose class says caption, or a short italic or centred
@@ -189,41 +195,46 @@ def extract_body(element: etree._Element, base_url: str, *, title: str | None = 
         else:
             body.paragraphs.append(block.text)
             last_image = None
-    body.html = sanitize_html(element, base_url)
+    body.html = sanitize_html(element, base_url, in_place=owned)
     return body
 
 
-def sanitize_html(element: etree._Element, base_url: str) -> str:
+def sanitize_html(element: etree._Element, base_url: str, *, in_place: bool = False) -> str:
     """The body element as safe, portable HTML: no scripts, styles, event handlers or layout attributes;
-    links and images absolute; spans and fonts unwrapped."""
-    el = copy.deepcopy(element)
+    links and images absolute; spans and fonts unwrapped. `in_place` when the caller owns the tree."""
+    el = element if in_place else copy.deepcopy(element)
     el.tail = None
-    for node in list(el.iter()):
-        if not isinstance(node.tag, str):
-            if node.getparent() is not None:
-                node.drop_tree() if hasattr(node, "drop_tree") else node.getparent().remove(node)
+    drop, unwrap = [], []
+    for node in el.iter():
+        tag = node.tag
+        if not isinstance(tag, str):  # comments, processing instructions
+            drop.append(node)
             continue
-    for node in list(el.iter()):
-        if not isinstance(node.tag, str):
+        tag = tag.lower()
+        attrib = node.attrib
+        if tag in DROP_TAGS or HIDDEN.search(attrib.get("style", "")):
+            drop.append(node)
             continue
-        tag = node.tag.lower()
-        if tag in DROP_TAGS or HIDDEN.search(node.get("style", "")):
-            if node.getparent() is not None:
-                node.drop_tree()
-            continue
-        for attr in list(node.attrib):
-            if attr.lower() not in ALLOWED_ATTRS:
-                del node.attrib[attr]
+        if tag in UNWRAP_TAGS and node is not el:
+            unwrap.append(node)
+        for attr in [a for a in attrib if a.lower() not in ALLOWED_ATTRS]:
+            del attrib[attr]
         for attr in ("href", "src"):
-            value = node.get(attr)
+            value = attrib.get(attr)
             if value is not None:
                 value = value.strip()
                 if value.lower().startswith(("javascript:", "vbscript:", "data:")):
-                    del node.attrib[attr]
+                    del attrib[attr]
                 else:
-                    node.set(attr, urljoin(base_url, value))
-    for node in list(el.iter()):
-        if isinstance(node.tag, str) and node.tag.lower() in UNWRAP_TAGS and node is not el:
+                    attrib[attr] = urljoin(base_url, value)
+    for node in drop:
+        if node.getparent() is not None:
+            node.drop_tree()
+    for node in unwrap:
+        if node.getparent() is not None:
             node.drop_tag()
     out = lxml_html.tostring(el, encoding="unicode", method="html")
-    return re.sub(r"\s*\n\s*", "\n", out).strip()
+    return _NEWLINES.sub("\n", out).strip()
+
+
+_NEWLINES = re.compile(r"\s*\n\s*")

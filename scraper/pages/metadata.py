@@ -1,7 +1,8 @@
 """What a page says about itself in machine-readable form: JSON-LD, OpenGraph, <meta>, <time>.
 
-Pure: a parsel Selector in, a flat dict of raw strings out. The generic extractor reads this first,
-and every platform falls back to it when its selectors find nothing.
+Pure: a parsed page in, a flat dict of raw strings out. The generic extractor reads this first,
+and every platform falls back to it when its selectors find nothing. One pass over the <meta>,
+<link> and <script> elements: this runs on every article page.
 """
 
 from __future__ import annotations
@@ -9,11 +10,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from parsel import Selector
+from lxml import etree
 
 from scraper.text import clean_inline, unescape
 
 ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "Report", "ReportageNewsArticle", "AnalysisNewsArticle"}
+
+# Field -> meta names, most trusted first.
+META_NAMES = {
+    "title": ("og:title", "twitter:title", "dc.title"),
+    "published": ("article:published_time", "datepublished", "pubdate", "publishdate", "dc.date", "date"),
+    "updated": ("article:modified_time", "datemodified", "og:updated_time"),
+    "author": ("author", "article:author", "dc.creator"),
+    "lead": ("og:description", "description", "twitter:description"),
+    "category": ("article:section",),
+    "site_name": ("og:site_name",),
+    "type": ("og:type",),
+    "canonical_meta": ("og:url",),
+}
 
 
 def _walk_jsonld(node: Any):
@@ -38,9 +52,9 @@ def _name(value: Any) -> str | None:
     return None
 
 
-def jsonld_article(sel: Selector) -> dict[str, Any]:
+def _jsonld_article(scripts: list[str]) -> dict[str, Any]:
     """The first JSON-LD object of an article type, or {}; broken JSON is skipped, never raised."""
-    for raw in sel.css('script[type="application/ld+json"]::text').getall():
+    for raw in scripts:
         try:
             data = json.loads(raw, strict=False)
         except ValueError:
@@ -53,30 +67,46 @@ def jsonld_article(sel: Selector) -> dict[str, Any]:
     return {}
 
 
-def page_metadata(sel: Selector) -> dict[str, str | None]:
-    """Flat metadata: title, published, updated, author, lead, category, canonical, site_name."""
-    ld = jsonld_article(sel)
+def page_metadata(root: etree._Element) -> dict[str, str | None]:
+    """Flat metadata: title, published, updated, author, lead, category, canonical, site_name, type."""
+    metas: dict[str, str] = {}
+    scripts: list[str] = []
+    canonical = time_attr = None
+    for el in root.iter("meta", "link", "script", "time"):
+        tag = el.tag
+        if tag == "meta":
+            content = el.get("content")
+            if content and content.strip():
+                for attr in ("property", "name", "itemprop"):
+                    key = el.get(attr)
+                    if key:
+                        metas.setdefault(key.strip().lower(), content)
+        elif tag == "link":
+            if canonical is None and "canonical" in (el.get("rel") or "").lower().split():
+                canonical = el.get("href")
+        elif tag == "script":
+            if (el.get("type") or "").lower() == "application/ld+json" and el.text:
+                scripts.append(el.text)
+        elif time_attr is None and el.get("datetime"):
+            time_attr = el.get("datetime")
 
-    def meta(*names: str) -> str | None:
-        for name in names:
-            for attr in ("property", "name", "itemprop"):
-                value = sel.xpath(f"//meta[@{attr}=$n]/@content", n=name).get()
-                if value and value.strip():
-                    return clean_inline(value)
+    def meta(field: str) -> str | None:
+        for name in META_NAMES[field]:
+            if name in metas:
+                return clean_inline(metas[name])
         return None
 
-    time_attr = sel.css("article time[datetime]::attr(datetime), time[pubdate]::attr(datetime), time[datetime]::attr(datetime)").get()
+    ld = _jsonld_article(scripts) if scripts else {}
+    publisher = ld.get("publisher")
     return {
-        "title": _name(ld.get("headline")) or meta("og:title", "twitter:title", "dc.title"),
-        "published": _name(ld.get("datePublished"))
-        or meta("article:published_time", "datePublished", "pubdate", "publishdate", "dc.date", "date")
-        or clean_inline(time_attr),
-        "updated": _name(ld.get("dateModified")) or meta("article:modified_time", "dateModified", "og:updated_time"),
-        "author": _name(ld.get("author")) or meta("author", "article:author", "dc.creator"),
-        "lead": _name(ld.get("description")) or meta("og:description", "description", "twitter:description"),
-        "category": _name(ld.get("articleSection")) or meta("article:section"),
-        "canonical": sel.css('link[rel="canonical"]::attr(href)').get() or meta("og:url"),
-        "site_name": meta("og:site_name") or _name((ld.get("publisher") or {}) if isinstance(ld.get("publisher"), dict) else None),
-        "type": meta("og:type"),
+        "title": _name(ld.get("headline")) or meta("title"),
+        "published": _name(ld.get("datePublished")) or meta("published") or clean_inline(time_attr),
+        "updated": _name(ld.get("dateModified")) or meta("updated"),
+        "author": _name(ld.get("author")) or meta("author"),
+        "lead": _name(ld.get("description")) or meta("lead"),
+        "category": _name(ld.get("articleSection")) or meta("category"),
+        "canonical": canonical or meta("canonical_meta"),
+        "site_name": meta("site_name") or (_name(publisher) if isinstance(publisher, dict) else None),
+        "type": meta("type"),
         "is_article": "yes" if ld else None,
     }

@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from scraper.pages.base import ArticlePage as BaseArticlePage
 from scraper.pages.base import ListingPage as BaseListingPage
+from scraper.pages.base import href_of
+from scraper.pages.css import select
 from scraper.urls import canonical_url
 
 # Portlet parameters: p_p_id, p_l_id, _101_INSTANCE_x_cur, _56_INSTANCE_y_redirect, redirect, …
@@ -71,13 +73,13 @@ class ListingPage(BaseListingPage):
     def next_page(self) -> str | None:
         nodes, origin = self._select("listing", "next", self.SELECTORS)
         if nodes:
-            url = self.absolute(nodes[0].attrib.get("href"))
+            url = self.absolute(href_of(nodes[0]))
             if url and url != self.url:
                 self.sources["next"] = origin
                 return url
         current = page_number(self.url) or 1
-        for a in self.sel.css("a[href]"):
-            url = self.absolute(a.attrib.get("href"))
+        for a in select(self.root, "a[href]"):
+            url = self.absolute(a.get("href"))
             if url and page_number(url) == current + 1:
                 self.sources["next"] = "platform"
                 return url

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from scraper.pages.base import ArticlePage as BaseArticlePage
 from scraper.pages.base import ListingPage as BaseListingPage
+from scraper.pages.css import select
 from scraper.urls import canonical_url
 
 DROP_PARAMS = re.compile(r"^(1dmy|current|presentationtemplate|wcm_page\..*|wcm_pi|wcm_global_context|cacheid|cvid|mod|pagedesign)$", re.IGNORECASE)
@@ -68,8 +69,8 @@ class ListingPage(BaseListingPage):
             return found
         # WCM menu paging: the link whose WCM_Page.<id> parameter is the current page plus one.
         current = _wcm_page_number(self.url) or 1
-        for a in self.sel.css("a[href]"):
-            url = self.absolute(a.attrib.get("href"))
+        for a in select(self.root, "a[href]"):
+            url = self.absolute(a.get("href"))
             if url and _wcm_page_number(url) == current + 1:
                 self.sources["next"] = "platform"
                 return url
