@@ -9,6 +9,7 @@ example search. Run it twice: the second run fetches the same pages and stores n
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import time
@@ -72,7 +73,8 @@ class Command(ScrapyCommand):
 
     def report(self, db_path: Path, portals: list[str], servers: list[MirrorServer], seconds: float) -> None:
         conn = sqlite3.connect(db_path)
-        print(f"\nArchive: {db_path}  ({sum(s.requests for s in servers)} requests in {seconds:.1f} s)\n")
+        shown = os.path.relpath(db_path) if db_path.resolve().is_relative_to(Path.cwd()) else db_path
+        print(f"\nArchive: {shown}  ({sum(s.requests for s in servers)} requests in {seconds:.1f} s)\n")
         print(f"{'portal':<12} {'new':>5} {'updated':>8} {'unchanged':>10} {'rejected':>9} {'in archive':>11}")
         stored_now = 0
         for slug in portals:
@@ -91,5 +93,5 @@ class Command(ScrapyCommand):
         print(f'\nExample search: scrapy search "{EXAMPLE_QUERY}"  ({count} match{"es" if count != 1 else ""})')
         for hit in hits:
             print(f"  {hit.title}\n    {hit.portal} · {(hit.published_at or '')[:16].replace('T', ' ')} · {hit.author or ''}\n    {hit.snippet}")
-        print(f"\nThe same with the stock tool: sqlite-utils search {db_path} articles \"ban chi dao\" -c title")
+        print(f"\nThe same with the stock tool: sqlite-utils search {shown} articles \"ban chi dao\" -c title")
         conn.close()
