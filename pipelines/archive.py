@@ -220,7 +220,10 @@ class Archive:
         for p in profiles:
             row = {
                 "slug": p.slug, "name": p.name, "province": p.province, "successor": p.successor,
-                "platform": p.platform, "status": p.status,
+                "platform": p.platform, "status": p.status, "home": p.home, "merged_into": p.unit,
+                "merged_from": json.dumps(list(p.merged_from), ensure_ascii=False), "retired_on": p.retired_on,
+                "evidence": p.evidence, "robots": p.robots, "parent": p.parent, "discovered": int(p.discovered),
+                "notes": p.notes,
                 "hosts": json.dumps(sorted(p.hosts)), "start_urls": json.dumps(list(p.start_urls), ensure_ascii=False),
             }
             old = existing.get(p.slug)

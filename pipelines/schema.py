@@ -146,8 +146,18 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].create_index(["portal", "started_at"])
 
 
+def _m002_portal_history(db: sqlite_utils.Database) -> None:
+    """The 2025 merger and the portals' state: what each portal became, how we know, how robots treat us."""
+    portals = db["portals"]
+    for column in ("home", "merged_into", "merged_from", "retired_on", "evidence", "robots", "parent", "notes"):
+        portals.add_column(column, str)
+    portals.add_column("discovered", int)
+    db["crawl_runs"].add_column("notes", str)  # e.g. "robots.txt disallows everything"
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
+    _m002_portal_history,
 ]
 
 

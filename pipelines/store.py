@@ -86,6 +86,7 @@ class SqlitePipeline:
             # line is the same failure as the fetch, so log counts are not added).
             "errors": stats.get("spider_exceptions/count", 0) + sum(v for k, v in stats.items() if k.startswith("portal/errors/")),
             "stats": json.dumps({k: _plain(v) for k, v in sorted(stats.items())}, ensure_ascii=False),
+            "notes": "; ".join(run_notes(stats)) or None,
         }
         if self.run_id is not None:
             self.archive.finish_run(self.run_id, values)
@@ -94,6 +95,19 @@ class SqlitePipeline:
             "archive: %s new, %s updated, %s unchanged, %s aliases, %s rejected",
             values["new"], values["updated"], values["unchanged"], values["aliases"], values["rejected"],
         )
+
+
+def run_notes(stats: dict) -> list[str]:
+    """What a person should know about a run that the counts do not say."""
+    notes = []
+    if stats.get("robots/disallowed_everything"):
+        notes.append("robots.txt disallows everything: nothing fetched")
+    if stats.get("extraction/errors"):
+        notes.append(f"{stats['extraction/errors']} pages made the page classes fail")
+    misses = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("extraction/problems/selector-miss/")}
+    if misses:
+        notes.append("profile selectors matched nothing: " + ", ".join(f"{k} ×{v}" for k, v in sorted(misses.items())))
+    return notes
 
 
 def _plain(value):

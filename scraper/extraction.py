@@ -52,7 +52,7 @@ def extract_listing(slug: str, platform: str, url: str, body: bytes, headers: di
     try:
         page = platform_module(platform).ListingPage(url, body, headers=headers, fetched_at=fetched_at, profile=_profile(slug, platform))
         entries = [asdict(e) for e in page.entries()]
-        return {"entries": entries, "next": page.next_page(), "problems": page.problems, "sources": page.sources}
+        return {"entries": entries, "next": page.next_page(), "feeds": page.feed_links(), "problems": page.problems, "sources": page.sources}
     except Exception as exc:
         return {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=5)}
 

@@ -179,21 +179,23 @@ def _map_snippet(marked: str, folded: str, original: str, open_: str, close: str
     return " ".join(snippet.split())
 
 
-def provinces_like(conn: sqlite3.Connection, name: str) -> list[str]:
-    """Province names in the archive that match `name` typed with or without diacritics, plus the
-    provinces merged into it (portals whose successor belongs to that province)."""
+def _province_key(name: str) -> str:
     key = fold(nfc(name)).lower().strip()
-    names = [r[0] for r in conn.execute("SELECT DISTINCT province FROM portals UNION SELECT DISTINCT province FROM articles")]
-    matched = {n for n in names if n and fold(n).lower() == key}
-    for _ in range(3):  # successors can chain (a portal retired into one that was later merged again)
-        rows = conn.execute(
-            f"SELECT old.province FROM portals old JOIN portals new ON old.successor = new.slug "
-            f"WHERE new.province IN ({','.join('?' * len(matched))})", sorted(matched)
-        ).fetchall() if matched else []
-        grown = matched | {r[0] for r in rows if r[0]}
-        if grown == matched:
-            break
-        matched = grown
+    for prefix in ("thanh pho ", "tp. ", "tp ", "tinh "):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+    return " ".join(key.replace("-", " ").split())
+
+
+def provinces_like(conn: sqlite3.Connection, name: str) -> list[str]:
+    """Province names in the archive that match `name` typed with or without diacritics; a province
+    formed in the 2025 merger brings the provinces merged into it ("Đắk Lắk" includes "Phú Yên")."""
+    key = _province_key(name)
+    pairs = conn.execute("SELECT province, merged_into FROM portals").fetchall()
+    pairs += [(r[0], None) for r in conn.execute("SELECT DISTINCT province FROM articles")]
+    matched = {p for p, _ in pairs if p and _province_key(p) == key}
+    units = {u for _, u in pairs if u and _province_key(u) == key}
+    matched |= {p for p, u in pairs if p and u in units}
     return sorted(matched)
 
 

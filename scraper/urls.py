@@ -80,3 +80,45 @@ def rebase(url: str, from_origin: str, to_origin: str) -> str:
 def origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+# Query parameters that make a listing or a page another view of the same thing: calendars, sort
+# orders, print and share views. Links carrying them are not followed.
+_CALENDAR_KEYS = {"day", "month", "year", "date", "ngay", "thang", "nam", "tuan", "week", "calendar", "lich"}
+_VIEW_KEYS = {"sort", "sortby", "orderby", "order", "dir", "print", "share", "sharer"}
+_TRAP_PATHS = re.compile(
+    r"(/print/|/in-bai|/ban-in|/share|/sharer|/lich-cong-tac/\d|/lichcongtac/\d|/calendar/\d|/lich/\d{4})", re.IGNORECASE
+)
+_REPEATS = (re.compile(r"(/[^/]+)\1{2,}"), re.compile(r"(/[^/]+/[^/]+)\1{2,}"))
+_LANG_AFTER_PAGE = re.compile(r"\.html?/(?:[a-z]{2}(?:_[A-Z]{2})?/)*[a-z]{2}(?:_[A-Z]{2})?/?$")
+MAX_DEPTH = 14
+
+
+def trap_reason(url: str) -> str | None:
+    """Why following `url` would lead a crawl in circles, or None when it is an ordinary link."""
+    parts = urlsplit(url)
+    path = parts.path
+    if any(r.search(path) for r in _REPEATS):
+        return "repeated path segments"
+    if _LANG_AFTER_PAGE.search(path):
+        return "language segment after a page (renders a listing, not the page)"
+    if path.count("/") > MAX_DEPTH:
+        return "path too deep"
+    if _TRAP_PATHS.search(path):
+        return "print, share or calendar page"
+    keys = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if keys & _CALENDAR_KEYS:
+        return "calendar parameters"
+    if keys & _VIEW_KEYS:
+        return "sort, print or share parameters"
+    return None
+
+
+def strip_session(url: str) -> str:
+    """The same URL without session ids in its path or query (a link is followed without them)."""
+    parts = urlsplit(url)
+    path = _PATH_SESSION.sub("", parts.path)
+    query = "&".join(
+        f"{k}={v}" if v else k for k, v in parse_qsl(parts.query, keep_blank_values=True) if not SESSION_PARAMS.match(k)
+    )
+    return urlunsplit((parts.scheme, parts.netloc, path, query if parts.query else "", parts.fragment))

@@ -64,4 +64,4 @@ def test_profile_politeness_reaches_the_crawler_settings():
 
     spider = make_spider(load_profiles()["phu_yen"])
     assert spider.name == "phu_yen"
-    assert spider.custom_settings == {"DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+    assert spider.custom_settings == {"DOWNLOAD_DELAY": 1.0, "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "ROBOTSTXT_OBEY": True}

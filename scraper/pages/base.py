@@ -204,6 +204,15 @@ class ListingPage(Page):
     def parse_date(self, raw: str | None) -> str | None:
         return parse_date(raw, month_first=self.profile.month_first, now=self.fetched_at)
 
+    def feed_links(self) -> list[str]:
+        """RSS/Atom feeds the page links to (<link rel="alternate"> and visible feed links)."""
+        found = []
+        for node in select(self.root, 'link[rel~="alternate"][type*="rss"], link[rel~="alternate"][type*="atom"], a[href$=".rss"], a[href*="/rss/"]'):
+            url = self.absolute(node.get("href"))
+            if url and url not in found:
+                found.append(url)
+        return found
+
     def next_page(self) -> str | None:
         """The URL of the next listing page, or None on the last page."""
         nodes, origin = self._select("listing", "next", self.SELECTORS)
