@@ -252,7 +252,10 @@ def article_row(item: dict, *, folds: bool = True) -> dict:
     from pipelines.schema import FTS_FOLD, FTS_TEXT
     from scraper.text import fold
 
-    row = {k: _json(item.get(k)) for k in ARTICLE_COLUMNS if k in item}
+    row = {k: _json(item.get(k)) for k in ARTICLE_COLUMNS if k in item and k != "attachments"}
+    if "attachments" in item:
+        # Where a crawl fetched an attachment from (a mirror, say) is not part of the record.
+        row["attachments"] = _json([{k: v for k, v in a.items() if k != "fetched_url"} for a in item.get("attachments") or []])
     if folds:
         for text_col, fold_col in zip(FTS_TEXT, FTS_FOLD):
             value = item.get(text_col)
@@ -260,6 +263,17 @@ def article_row(item: dict, *, folds: bool = True) -> dict:
     return row
 
 
+# What identifies an image or an attachment; a downloaded file's path and checksum are not content.
+_IDENTITY = {"attachments": ("url", "name", "type"), "images": ("url", "caption", "alt")}
+
+
+def _comparable(column: str, value):
+    if column in _IDENTITY and value:
+        entries = json.loads(value) if isinstance(value, str) else value
+        return [tuple(e.get(k) for k in _IDENTITY[column]) for e in entries]
+    return value or None
+
+
 def content_differs(old: dict, new_row: dict) -> list[str]:
     """The content columns on which an archived row and a new row differ."""
-    return [k for k in CONTENT_COLUMNS if (old.get(k) or None) != (new_row.get(k) or None)]
+    return [k for k in CONTENT_COLUMNS if _comparable(k, old.get(k)) != _comparable(k, new_row.get(k))]

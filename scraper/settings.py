@@ -17,6 +17,10 @@ ARCHIVE_DB = os.environ.get("VNARCHIVE_DB") or str(PROJECT_ROOT / "data" / "arch
 ARCHIVE_BATCH_SIZE = 200
 ARCHIVE_BATCH_SECONDS = 5.0
 
+# Attachments (PDF, DOC, XLS linked from articles) are listed always, downloaded only when asked.
+DOWNLOAD_ATTACHMENTS = False
+FILES_STORE = str(PROJECT_ROOT / "data" / "files")
+
 # Page objects run in this many worker processes (0: in the crawl process). One per spare core,
 # at most two: Scrapy itself keeps one core busy.
 PAGE_WORKERS = int(os.environ.get("VNARCHIVE_PAGE_WORKERS", max(0, min(2, (os.cpu_count() or 1) - 1))))
@@ -24,6 +28,7 @@ PAGE_WORKERS = int(os.environ.get("VNARCHIVE_PAGE_WORKERS", max(0, min(2, (os.cp
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
     "pipelines.normalize.NormalizePipeline": 200,
+    "pipelines.attachments.AttachmentsPipeline": 250,  # only with DOWNLOAD_ATTACHMENTS
     "pipelines.dedupe.DedupePipeline": 300,
     "pipelines.store.SqlitePipeline": 400,
 }

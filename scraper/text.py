@@ -300,10 +300,14 @@ def repair_mojibake(s: str) -> Repair:
         lost += len(_LOST.findall(text))
         return text
 
-    return Repair(nfc(_MOJIBAKE_RUN.sub(lossy, out)), repaired, lost)
+    out = _MOJIBAKE_RUN.sub(lossy, out)
+    # A lone Ä or Æ (the lead bytes of đ, ơ, ư) next to plain letters lost its second byte.
+    out, orphans = _ORPHAN_LEAD.subn("\ufffd", out)
+    return Repair(nfc(out), repaired, lost + orphans)
 
 
 _LOST = re.compile("\ufffd+")
+_ORPHAN_LEAD = re.compile("[\u00c4\u00c6](?=[A-Za-z0-9\\s])")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -358,8 +362,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
             return Decoded(nfc(text), "utf-8")
         if fixed.lost:
             return Decoded(fixed.text, "utf-8(mojibake)", False,
-                           f"UTF-8 text that had been read as Latin-1: {fixed.lost} character{'s' if fixed.lost != 1 else ''} "
-                           "lost and beyond recovery")
+                           f"UTF-8 text that had been read as Latin-1 lost bytes in {fixed.lost} place{'s' if fixed.lost != 1 else ''}: "
+                           "those letters cannot be known")
         return Decoded(fixed.text, "utf-8(mojibake repaired)")
     declared = _norm_charset(declared_charset(body, content_type))
     if declared == "cp1258":
@@ -387,11 +391,22 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     return Decoded(text, f"{best.encoding}(detected)", confident, problem)
 
 
+_TAGS = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]+>", re.IGNORECASE | re.DOTALL)
+_LEGACY_FONT = re.compile(r"""(?:font-family\s*:|face\s*=)\s*['"]?\s*(\.Vn|VNI|VPS)""", re.IGNORECASE)
+_FONT_ENCODING = {".vn": "tcvn3", "vni": "vni", "vps": "vps"}
+
+
 def _detect_legacy(surface: str) -> str | None:
+    """TCVN3, VNI, VISCII or VPS: from the text a reader sees (markup dilutes the signal), and from
+    the legacy font the page names (.VnTime means TCVN3, VNI-Times means VNI) when the text is short."""
     import viparse  # imported lazily: only legacy pages need it
 
-    enc = viparse.detect_text_encoding(surface)
-    return enc if enc in _LEGACY_VN else None
+    visible = " ".join(_TAGS.sub(" ", surface).split())
+    enc = viparse.detect_text_encoding(visible)
+    if enc in _LEGACY_VN:
+        return enc
+    font = _LEGACY_FONT.search(surface)
+    return _FONT_ENCODING[font.group(1).lower()] if font else None
 
 
 def _convert_legacy(surface: str, encoding: str) -> str:

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel import Selector
 
-from scraper.dates import parse_date, parse_iso
+from scraper.dates import parse_date
 from scraper.pages.body import Body, extract_body
 from scraper.pages.css import PageIndex, select
 from scraper.pages.metadata import page_metadata
@@ -236,6 +236,19 @@ class ListingPage(Page):
         return None
 
 
+BODY_EXCLUDED_FIELDS = ("title", "published", "updated", "lead", "author", "source")
+_FIELD_MARK = "data-vnarchive-field"
+
+
+def _inside(node, container) -> bool:
+    parent = node.getparent()
+    while parent is not None:
+        if parent is container:
+            return True
+        parent = parent.getparent()
+    return False
+
+
 _PARAGRAPHS = etree.XPath("//p | //div[not(*) or not(.//div | .//p | .//table | .//ul)]")
 
 
@@ -262,6 +275,9 @@ class ArticlePage(Page):
         value = node_text(nodes)
         if value:
             self.sources[name] = origin
+            node = nodes[0] if not isinstance(nodes[0], str) else nodes[0].getparent()
+            if node is not None and name in BODY_EXCLUDED_FIELDS:
+                self.__dict__.setdefault("_field_nodes", []).append(node)
         return value
 
     def _meta(self, name: str) -> str | None:
@@ -286,7 +302,7 @@ class ArticlePage(Page):
         raw = self.published_raw()
         if raw is None:
             return None
-        return parse_iso(raw) if self.sources.get("published") == GENERIC else self.parse_date(raw)
+        return self.parse_date(raw)  # ISO from metadata or a printed date: parse_date reads both
 
     @memo
     def updated_at(self) -> str | None:
@@ -348,8 +364,19 @@ class ArticlePage(Page):
         if node is None or isinstance(node, str):
             return Body()
         self.sources["body_text"] = origin
-        # Work on a copy: other fields (the lead, say) may live inside the excluded parts.
+        # The title, date, lead or byline element of a template that prints them inside the body
+        # element is not body text: mark them, copy, and drop the marked ones from the copy.
+        for field in ("title", "published_raw", "updated_at", "lead", "author", "source"):
+            getattr(self, field)()
+        marked = [n for n in self.__dict__.get("_field_nodes", []) if n is not node and _inside(n, node)]
+        for n in marked:
+            n.set(_FIELD_MARK, "1")
+        # Work on a copy: other fields may live inside the parts dropped from the body.
         body = copy.deepcopy(node)
+        for n in marked:
+            del n.attrib[_FIELD_MARK]
+        for n in body.xpath(f".//*[@{_FIELD_MARK}]"):
+            n.drop_tree()
         for css in self.EXCLUDE + tuple(self.profile.article.get("exclude", ())):
             for junk in select(body, css, self.index, indexed=False):
                 if junk is not body:

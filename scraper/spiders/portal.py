@@ -351,6 +351,8 @@ class PortalSpider(scrapy.Spider):
             return url
 
         data["url"] = canonical(move(data["url"]))
+        for entry in data.get("attachments") or []:
+            entry["fetched_url"] = entry["url"]  # downloads (opt-in) come from the copy being crawled
         for key in ("images", "attachments"):
             for entry in data.get(key) or []:
                 entry["url"] = move(entry["url"])
