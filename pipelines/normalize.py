@@ -15,7 +15,7 @@ from itemadapter import ItemAdapter
 
 from pipelines import shared_archive
 from pipelines.validate import reject
-from scraper.dates import date_problem, parse_date, to_vn
+from scraper.dates import date_problem, to_vn
 from scraper.text import (
     author_of,
     clean_block_text,
@@ -79,7 +79,8 @@ def normalize(item: ItemAdapter) -> None:
         item["body_html"] = nfc(item["body_html"])
     if item.get("url"):
         item["url"] = canonical_url(item["url"])
-    item["published_at"] = to_vn(item.get("published_at")) or parse_date(item.get("published_raw"), now=item.get("fetched_at"))
+    # The page parsed the date (it knows the portal's date order); here it only moves to +07:00.
+    item["published_at"] = to_vn(item.get("published_at"))
     item["updated_at"] = to_vn(item.get("updated_at"))
     item["content_hash"] = content_hash(item["body_text"])
 

@@ -157,10 +157,10 @@ def test_the_same_body_under_a_second_url_is_an_alias_not_a_copy(tmp_path):
     ({"body_text": None, "body_html": None}, "missing body"),
     ({"published_raw": None, "published_at": None}, "missing published time"),
     ({"http_status": 404, "title": None, "body_text": None}, "HTTP 404"),
-    ({"published_raw": "10:22, 19/01/2031", "published_at": None, "fetched_at": "2025-06-30T09:00:00+07:00"},
+    ({"published_raw": "10:22, 19/01/2031", "published_at": "2031-01-19T10:22:00+07:00", "fetched_at": "2025-06-30T09:00:00+07:00"},
      "date 2031-01-19T10:22:00+07:00 is in the future of the fetch time 2025-06-30T09:00:00+07:00"),
     ({"published_raw": "31/02/2024", "published_at": None}, "unreadable date '31/02/2024'"),
-    ({"published_raw": "10:22, 19/01/1970", "published_at": None}, "impossible date 1970-01-19T10:22:00+07:00 (before 1990)"),
+    ({"published_raw": "10:22, 19/01/1970", "published_at": "1970-01-19T10:22:00+07:00"}, "impossible date 1970-01-19T10:22:00+07:00 (before 1990)"),
 ])
 def test_an_item_that_is_not_an_article_goes_to_rejects(tmp_path, changes, reason):
     db = tmp_path / "a.db"

@@ -19,15 +19,18 @@ def test_every_profile_loads_and_names_a_known_platform():
         assert profile.name and profile.province
 
 
-def test_every_platform_has_article_and_listing_fixtures():
+def test_every_platform_has_article_listing_and_last_page_fixtures():
     by_platform: dict[str, set[str]] = {}
     profiles = load_profiles()
     for case in cases():
         platform = profiles[case.slug].platform
         platform = "generic" if platform == "unknown" else platform
-        by_platform.setdefault(platform, set()).add(case.kind)
+        kinds = by_platform.setdefault(platform, set())
+        kinds.add(case.kind)
+        if case.name.startswith("listing-last-page"):
+            kinds.add("last page")
     for platform in PLATFORMS:
-        assert by_platform.get(platform) == {"article", "listing"}, f"{platform} needs an article and a listing fixture"
+        assert by_platform.get(platform) == {"article", "listing", "last page"}, f"{platform} needs an article, a listing and a last-page fixture"
 
 
 def test_scrapy_list_lists_every_profile():

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from scraper.platforms import generic, liferay, websphere
+from scraper.platforms import generic, liferay, sharepoint, webcenter, websphere
 
 PLATFORMS: dict[str, ModuleType] = {
     "websphere": websphere,
     "liferay": liferay,
+    "sharepoint": sharepoint,
+    "webcenter": webcenter,
     "generic": generic,
 }
 # "unknown" is a valid profile value: the platform has not been identified, the generic pages apply.
