@@ -86,6 +86,7 @@ class Archive:
         self.pending = Pending()
         self._last_commit = time.monotonic()
         self.committed = {"new": 0, "updated": 0, "aliases": 0, "rejected": 0, "commits": 0}
+        self.committed_by_portal: dict[str, dict[str, int]] = {}
 
     # -- lookups ---------------------------------------------------------------------------------
 
@@ -160,8 +161,13 @@ class Archive:
         for key, value in done.items():
             self.committed[key] += value
         self.committed["commits"] += 1
+        by_portal = _by_portal(pending)
+        for portal, counts in by_portal.items():
+            for key, value in counts.items():
+                self.committed_by_portal.setdefault(portal, dict.fromkeys(counts, 0))
+                self.committed_by_portal[portal][key] = self.committed_by_portal[portal].get(key, 0) + value
         if self.on_commit:
-            self.on_commit(done)
+            self.on_commit(by_portal)
         return done
 
     def _write(self, pending: Pending) -> dict[str, int]:
@@ -244,6 +250,17 @@ class Archive:
     def close(self) -> None:
         self.commit()
         self.db.close()
+
+
+def _by_portal(pending: Pending) -> dict[str, dict[str, int]]:
+    """What a committed batch held, portal by portal."""
+    out: dict[str, dict[str, int]] = {}
+    for key, rows in (("new", pending.inserts.values()), ("updated", (new for _, new in pending.updates.values())),
+                      ("aliases", pending.aliases.values()), ("rejected", pending.rejects.values())):
+        for row in rows:
+            counts = out.setdefault(row.get("portal") or "", {"new": 0, "updated": 0, "aliases": 0, "rejected": 0})
+            counts[key] += 1
+    return out
 
 
 def article_row(item: dict, *, folds: bool = True) -> dict:

@@ -26,7 +26,7 @@ class AttachmentsPipeline(FilesPipeline):
     def from_crawler(cls, crawler):
         settings = crawler.settings
         if not settings.getbool("DOWNLOAD_ATTACHMENTS"):
-            raise NotConfigured("attachments are listed, not downloaded (set DOWNLOAD_ATTACHMENTS to download them)")
+            raise NotConfigured  # no message: Scrapy then notes it quietly (attachments stay listed)
         cls._update_stores(settings)
         return cls(settings.get("FILES_STORE") or str(PROJECT_ROOT / "data" / "files"), crawler=crawler)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from pipelines import shared_archive
+from pipelines import count, shared_archive
 from pipelines.archive import article_row, content_differs
 
 MIN_ALIAS_BODY = 200  # characters
@@ -34,18 +34,18 @@ class DedupePipeline:
         if existing is not None:
             changed = content_differs(existing, article_row(dict(item), folds=False))
             if not changed:
-                self.stats.inc_value("archive/unchanged")
+                count(self.stats, adapter.get("portal"), "archive/unchanged")
                 raise DropItem(f"unchanged: {url}", log_level="DEBUG")
-            self.stats.inc_value("archive/changed")
+            count(self.stats, adapter.get("portal"), "archive/changed")
             adapter["archive_action"] = "changed"
             return item
         if self.archive.is_alias(url):
-            self.stats.inc_value("archive/unchanged")
+            count(self.stats, adapter.get("portal"), "archive/unchanged")
             raise DropItem(f"unchanged alias: {url}", log_level="DEBUG")
         original = self.archive.url_by_hash(adapter["content_hash"])
         if original and original != url and self._same_document(adapter, original):
             self.archive.alias(url, original, adapter["portal"], adapter["content_hash"])
-            self.stats.inc_value("archive/aliases")
+            count(self.stats, adapter.get("portal"), "archive/aliases")
             raise DropItem(f"alias of {original}: {url}", log_level="INFO")
         adapter["archive_action"] = "new"
         return item

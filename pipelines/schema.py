@@ -21,7 +21,9 @@ FTS_COLUMNS = FTS_TEXT + FTS_FOLD
 FTS_RANK = "bm25(10.0, 3.0, 1.0, 2.0, 10.0, 3.0, 1.0, 2.0)"
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
 
-ARTICLE_COLUMNS = {
+# The articles table as the first migration created it. (Later columns are added by later
+# migrations; ARTICLE_COLUMNS below is the table as it is now.)
+_M001_ARTICLE_COLUMNS = {
     "id": int,
     "url": str,
     "portal": str,
@@ -54,8 +56,11 @@ ARTICLE_COLUMNS = {
 }
 
 
+ARTICLE_COLUMNS = {**_M001_ARTICLE_COLUMNS, "etag": str, "last_modified": str}
+
+
 def _m001_initial(db: sqlite_utils.Database) -> None:
-    db["articles"].create(ARTICLE_COLUMNS, pk="id", not_null={"url", "portal", "title", "body_text"})
+    db["articles"].create(_M001_ARTICLE_COLUMNS, pk="id", not_null={"url", "portal", "title", "body_text"})
     db["articles"].create_index(["url"], unique=True)
     db["articles"].create_index(["content_hash"])
     db["articles"].create_index(["portal", "published_at"])
@@ -155,9 +160,18 @@ def _m002_portal_history(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].add_column("notes", str)  # e.g. "robots.txt disallows everything"
 
 
+def _m003_incremental(db: sqlite_utils.Database) -> None:
+    """HTTP validators for conditional re-checks; per run, the listings walked to their end and a verdict."""
+    db["articles"].add_column("etag", str)
+    db["articles"].add_column("last_modified", str)
+    db["crawl_runs"].add_column("walks", str)
+    db["crawl_runs"].add_column("verdict", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_portal_history,
+    _m003_incremental,
 ]
 
 

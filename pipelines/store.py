@@ -1,7 +1,8 @@
-"""SqlitePipeline: write new and changed articles to the archive, in batches, and record the crawl run.
+"""SqlitePipeline: write new and changed articles to the archive, in batches, and record the crawl
+runs (one per portal the crawl covers) with their counts and a health verdict.
 
 Articles count as stored when their batch commits (``archive/committed/new`` in the stats, and the
-"committed" log lines); a crawl killed before a commit loses only what it had not reported stored.
+"stored so far" log lines); a crawl killed before a commit loses only what it had not reported stored.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from twisted.internet import task
 
 from pipelines import shared_archive
 from pipelines.archive import article_row, now_iso
+from pipelines.health import verdict
 from scraper.portals import load_profiles
 
 logger = logging.getLogger(__name__)
@@ -26,7 +28,7 @@ class SqlitePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.archive = shared_archive(crawler)
-        self.run_id: int | None = None
+        self.runs: dict[str, int] = {}
         self._flusher: task.LoopingCall | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -34,11 +36,15 @@ class SqlitePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def open_spider(self):
+    def _portals(self) -> list[str]:
         spider = self.crawler.spider
+        return list(getattr(spider, "portals", None) or [spider.name])
+
+    def open_spider(self):
         self.archive.record_portals(list(load_profiles().values()))
-        self.run_id = self.archive.start_run(spider.name)
-        logger.info("archive: %s (run %s)", self.archive.path, self.run_id)
+        for slug in self._portals():
+            self.runs[slug] = self.archive.start_run(slug)
+        logger.info("archive: %s (runs %s)", self.archive.path, ", ".join(map(str, self.runs.values())))
         # Commit on a timer too, so a slow polite crawl never holds finished articles for long.
         self._flusher = task.LoopingCall(self._flush)
         self._flusher.start(self.archive.batch_seconds, now=False)
@@ -71,30 +77,44 @@ class SqlitePipeline:
 
     def spider_closed(self, spider, reason):
         stats = self.stats.get_stats()
-        committed = self.archive.committed
-        values = {
-            "finished_at": now_iso(),
-            "finish_reason": reason,
-            "requests": stats.get("downloader/request_count", 0),
-            "responses": stats.get("downloader/response_count", 0),
-            "new": committed["new"],
-            "updated": committed["updated"],
-            "unchanged": stats.get("archive/unchanged", 0),
-            "aliases": committed["aliases"],
-            "rejected": committed["rejected"],
-            # Failed fetches and exceptions in spider code (Scrapy's own "gave up retrying" ERROR
-            # line is the same failure as the fetch, so log counts are not added).
-            "errors": stats.get("spider_exceptions/count", 0) + sum(v for k, v in stats.items() if k.startswith("portal/errors/")),
-            "stats": json.dumps({k: _plain(v) for k, v in sorted(stats.items())}, ensure_ascii=False),
-            "notes": "; ".join(run_notes(stats)) or None,
-        }
-        if self.run_id is not None:
-            self.archive.finish_run(self.run_id, values)
+        for slug, run_id in self.runs.items():
+            values = run_values(stats, slug, self.archive.committed_by_portal.get(slug, {}), reason,
+                                len(self.runs) > 1, spider.run_report(slug) if hasattr(spider, "run_report") else {})
+            self.archive.finish_run(run_id, values)
+            logger.info("archive: %s: %s new, %s updated, %s unchanged, %s aliases, %s rejected (%s)", slug,
+                        values["new"], values["updated"], values["unchanged"], values["aliases"], values["rejected"],
+                        values["verdict"])
         self.archive.close()
-        logger.info(
-            "archive: %s new, %s updated, %s unchanged, %s aliases, %s rejected",
-            values["new"], values["updated"], values["unchanged"], values["aliases"], values["rejected"],
-        )
+
+
+def run_values(stats: dict, slug: str, committed: dict, reason: str, shared: bool, report: dict) -> dict:
+    """The crawl_runs row of one portal. Spider and pipelines count each event for the crawl and for
+    its portal (``portals/<slug>/…``); requests are per portal only when the crawl covered several
+    (in a one-portal crawl Scrapy's own counts, robots.txt included, are that portal's)."""
+    own = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith(f"portals/{slug}/")}
+    errors = sum(v for k, v in own.items() if k.startswith("portal/errors/"))
+    if not shared:
+        errors += stats.get("spider_exceptions/count", 0)
+        own.setdefault("requests", stats.get("downloader/request_count", 0))
+        own.setdefault("responses", stats.get("downloader/response_count", 0))
+    values = {
+        "finished_at": now_iso(),
+        "finish_reason": reason,
+        "requests": own.get("requests", 0),
+        "responses": own.get("responses", 0),
+        "new": committed.get("new", 0),
+        "updated": committed.get("updated", 0),
+        # Unchanged: fetched again and found the same, answered 304, or known and not fetched again.
+        "unchanged": own.get("archive/unchanged", 0) + own.get("incremental/known_skipped", 0) + own.get("incremental/not_modified", 0),
+        "aliases": committed.get("aliases", 0),
+        "rejected": committed.get("rejected", 0),
+        "errors": errors,
+        "walks": json.dumps(report.get("walks", []), ensure_ascii=False),
+        "stats": json.dumps({k: _plain(v) for k, v in sorted(own.items())}, ensure_ascii=False),
+    }
+    values["notes"] = "; ".join(run_notes(own)) or None
+    values["verdict"] = verdict(values, own)
+    return values
 
 
 def run_notes(stats: dict) -> list[str]:

@@ -12,7 +12,7 @@ import logging
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from pipelines import shared_archive
+from pipelines import count, shared_archive
 from pipelines.archive import now_iso
 
 logger = logging.getLogger(__name__)
@@ -44,8 +44,8 @@ def reject(archive, stats, item: ItemAdapter, reason: str, stage: str) -> Reject
         "item": json.dumps(kept, ensure_ascii=False),
     })
     kind = reason.split(":", 1)[0].split(" (", 1)[0]
-    stats.inc_value("archive/rejected")
-    stats.inc_value(f"archive/rejected/{stage}/{kind}")
+    count(stats, item.get("portal"), "archive/rejected")
+    count(stats, item.get("portal"), f"archive/rejected/{stage}/{kind}")
     return Rejected(reason)
 
 

@@ -32,6 +32,8 @@ class ArticleItem(scrapy.Item):
     published_raw = scrapy.Field()  # the date string as printed, kept for re-parsing
     charset = scrapy.Field()        # how the bytes were decoded (utf-8, cp1258, tcvn3, …)
     fetched_url = scrapy.Field()    # the URL actually fetched (a mirror's, when crawling one)
+    etag = scrapy.Field()           # HTTP validators of the fetched page, for conditional re-checks
+    last_modified = scrapy.Field()
 
     # Crawl bookkeeping: read by the pipelines, not stored as article columns.
     http_status = scrapy.Field()    # status of the response the item came from

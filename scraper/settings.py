@@ -54,6 +54,16 @@ RETRY_TIMES = 2
 COOKIES_ENABLED = False  # portals set session cookies we never need; they only make URLs stateful
 HTTPCACHE_ENABLED = False
 
+EXTENSIONS = {
+    "scraper.extensions.PortalStats": 500,
+    "scraper.extensions.PortalProgress": 510,
+}
+# A progress line per portal every this many seconds (0: none).
+PROGRESS_INTERVAL = 60.0
+# Incremental crawls: a listing stops paging after this many archived articles in a row (when the
+# previous run walked it to its end).
+INCREMENTAL_KNOWN_STOP = 3
+
 # No consoles into a running crawl: RemoteControl runs code sent to it, Telnet likewise.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False

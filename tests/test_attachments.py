@@ -45,10 +45,11 @@ def test_downloading_is_opt_in_and_recorded(tmp_path):
     with MirrorServer(_site(tmp_path)) as server:
         crawl("quang_ngai", server, db, "-s", "DOWNLOAD_ATTACHMENTS=True", "-s", f"FILES_STORE={files}")
         first = list(server.counter["paths"])
-        proc = crawl("quang_ngai", server, db, "-s", "DOWNLOAD_ATTACHMENTS=True", "-s", f"FILES_STORE={files}")
+        proc = crawl("quang_ngai", server, db, "-s", "DOWNLOAD_ATTACHMENTS=True", "-s", f"FILES_STORE={files}", "-a", "recheck=1")
     found = attachments(db)
     assert found and all(a["path"].startswith("quang_ngai/") and a["path"].endswith(".pdf") for a in found)
     for a in found:
         assert (files / a["path"]).read_bytes().startswith(PDF) and len(a["checksum"]) == 32
     assert len([p for p in first if p.endswith(".pdf")]) == len(found)
-    assert "archive: 0 new, 0 updated, 26 unchanged" in proc.stderr  # stored files make no article "changed"
+    assert "archive: quang_ngai: 0 new, 0 updated, 26 unchanged" in proc.stderr  # stored files make no article "changed"
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM article_versions").fetchone() == (0,)

@@ -38,15 +38,24 @@ def test_crawl_the_mirror_and_query_it_with_sqlite_utils(sample_archive):
                     {"portal": "quang_ngai", "finish_reason": "finished", "new": 26, "rejected": 0}]
 
 
-def test_a_second_crawl_of_an_unchanged_portal_stores_nothing(tmp_path, phuyen_mirror):
+def test_a_second_crawl_of_an_unchanged_portal_stores_nothing(tmp_path):
     db = tmp_path / "a.db"
-    crawl("phu_yen", phuyen_mirror, db)
-    before = sql(db, "select * from articles order by id")
-    proc = crawl("phu_yen", phuyen_mirror, db)
-    assert "archive: 0 new, 0 updated, 24 unchanged" in proc.stderr
+    with MirrorServer(MIRROR / "phuyen.gov.vn") as server:
+        crawl("phu_yen", server, db)
+        first = list(server.counter["paths"])
+        before = sql(db, "select * from articles order by id")
+        proc = crawl("phu_yen", server, db)
+        second = list(server.counter["paths"])[len(first):]
+    # The first page of each listing shows 14 archived articles; paging stops there.
+    assert "archive: phu_yen: 0 new, 0 updated, 14 unchanged" in proc.stderr
     assert sql(db, "select * from articles order by id") == before
     assert sql(db, "select count(*) n from article_versions") == [{"n": 0}]
-    assert sql(db, "select new, updated, unchanged from crawl_runs order by id desc limit 1") == [{"new": 0, "updated": 0, "unchanged": 24}]
+    assert sql(db, "select new, updated, unchanged from crawl_runs order by id desc limit 1") == [{"new": 0, "updated": 0, "unchanged": 14}]
+    # At most one listing request per category, plus robots.txt: no article is fetched again.
+    listings = [p for p in second if "/tin-tuc/" in p]
+    assert sorted(listings) == ["/wps/portal/Home/tin-tuc/chi-dao-dieu-hanh", "/wps/portal/Home/tin-tuc/tin-tuc-su-kien"]
+    assert [p for p in second if p not in listings] == ["/robots.txt", "/robots.txt"]
+    assert len(first) == 2 + 4 + 24  # robots.txt twice (ours and the middleware's), 4 listing pages, 24 articles
 
 
 def test_since_stops_paging_at_the_bound(tmp_path):
