@@ -166,6 +166,8 @@ class Archive:
             for key, value in counts.items():
                 self.committed_by_portal.setdefault(portal, dict.fromkeys(counts, 0))
                 self.committed_by_portal[portal][key] = self.committed_by_portal[portal].get(key, 0) + value
+        logger.info("archive: committed %s (in all: %d new, %d updated)",
+                    ", ".join(f"{v} {k}" for k, v in done.items() if v) or "nothing", self.committed["new"], self.committed["updated"])
         if self.on_commit:
             self.on_commit(by_portal)
         return done

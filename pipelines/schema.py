@@ -177,18 +177,22 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
 
 def migrate(db: sqlite_utils.Database) -> int:
     """Apply the migrations this file has not yet seen; returns the schema version reached."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise RuntimeError(
-            f"archive schema version {version} is newer than this code knows ({len(MIGRATIONS)}); upgrade the project"
-        )
-    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+    while True:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"archive schema version {version} is newer than this code knows ({len(MIGRATIONS)}); upgrade the project"
+            )
+        if version == len(MIGRATIONS):
+            return version
         db.execute("BEGIN IMMEDIATE")
         try:
-            migration(db)
-            db.execute(f"PRAGMA user_version = {number}")
+            # Read again under the write lock: another crawl opening the same new archive may have
+            # migrated it while this one waited.
+            if db.execute("PRAGMA user_version").fetchone()[0] == version:
+                MIGRATIONS[version](db)
+                db.execute(f"PRAGMA user_version = {version + 1}")
         except BaseException:
             db.rollback()
             raise
         db.commit()
-    return len(MIGRATIONS)

@@ -17,6 +17,7 @@ import hashlib
 import json
 import mimetypes
 import threading
+import time
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,8 +37,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "mirror/1"
 
-    def __init__(self, *args, root: Path, routes: dict, counter: dict, **kwargs):
-        self.root, self.routes, self.counter = root, routes, counter
+    def __init__(self, *args, root: Path, routes: dict, counter: dict, latency: float = 0.0, **kwargs):
+        self.root, self.routes, self.counter, self.latency = root, routes, counter, latency
         super().__init__(*args, **kwargs)
 
     def log_message(self, format, *args):  # quiet: the crawler logs what it fetched
@@ -51,6 +52,9 @@ class _Handler(BaseHTTPRequestHandler):
         with self.counter["lock"]:
             self.counter["requests"] += 1
             self.counter["paths"].append(key)
+            self.counter["times"].append(time.monotonic())
+        if self.latency:
+            time.sleep(self.latency)  # a slow portal, for tests of politeness and interrupted crawls
         route = self.routes.get(key)
         status = 200
         if route is not None:
@@ -96,17 +100,21 @@ def _content_type(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # http.server's default backlog of 5 drops connections under load
+
+
 class MirrorServer:
     """Serve one mirror directory on 127.0.0.1 (a free port unless one is given), in a thread."""
 
-    def __init__(self, root: str | Path, port: int = 0):
+    def __init__(self, root: str | Path, port: int = 0, latency: float = 0.0):
         self.root = Path(root).resolve()
         routes_file = self.root / "routes.json"
         routes = json.loads(routes_file.read_text(encoding="utf-8")) if routes_file.exists() else {}
         self.routes = {route_key(k): v for k, v in routes.items()}
-        self.counter = {"requests": 0, "paths": [], "lock": threading.Lock()}
-        handler = partial(_Handler, root=self.root, routes=self.routes, counter=self.counter)
-        self.httpd = ThreadingHTTPServer((LOOPBACK, port), handler)
+        self.counter = {"requests": 0, "paths": [], "times": [], "lock": threading.Lock()}
+        handler = partial(_Handler, root=self.root, routes=self.routes, counter=self.counter, latency=latency)
+        self.httpd = _Server((LOOPBACK, port), handler)
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -138,8 +146,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a portal mirror on 127.0.0.1.")
     parser.add_argument("root", help="mirror directory (e.g. data/mirror/phuyen.gov.vn)")
     parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds to wait before each answer (a slow portal)")
     args = parser.parse_args()
-    server = MirrorServer(args.root, args.port)
+    server = MirrorServer(args.root, args.port, args.latency)
     print(f"serving {server.root} at {server.origin}/ (Ctrl-C stops)", flush=True)
     try:
         server.httpd.serve_forever()

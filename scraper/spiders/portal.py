@@ -148,14 +148,16 @@ class PortalSpider(scrapy.Spider):
     profile: ClassVar[Profile | None] = None
 
     def __init__(self, *args: Any, start_urls: str | list[str] | None = None, since: str | None = None,
-                 recheck: str | bool = False, full: str | bool = False, profiles: list[Profile] | None = None, **kwargs: Any):
+                 recheck: str | bool = False, full: str | bool = False, profiles: list[Profile] | None = None,
+                 start_urls_by_portal: dict[str, list[str]] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if isinstance(start_urls, str):
             start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
         chosen = profiles or [self.profile]
         if start_urls and len(chosen) > 1:
             raise ValueError("start_urls applies to one portal; crawl many portals from their profiles")
-        self.portals = {p.slug: Portal(p, start_urls) for p in chosen}
+        overrides = start_urls_by_portal or {}
+        self.portals = {p.slug: Portal(p, start_urls or overrides.get(p.slug)) for p in chosen}
         self.since = self._parse_since(since)
         self.recheck = str(recheck).lower() in TRUE
         self.full = str(full).lower() in TRUE

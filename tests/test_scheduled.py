@@ -1,0 +1,150 @@
+"""Scheduled crawls: many portals in one process, health verdicts, revisions, pause and resume,
+two crawls on one archive, and crawls killed with SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from scraper.mirror import MirrorServer
+from tests.conftest import MIRROR, ROOT, crawl, scrapy
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def articles(db: Path) -> set[str]:
+    return {u for (u,) in rows(db, "SELECT url FROM articles")}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, phuyen_mirror):
+    """The articles an uninterrupted crawl of the Phú Yên mirror archives."""
+    db = tmp_path_factory.mktemp("ref") / "a.db"
+    crawl("phu_yen", phuyen_mirror, db)
+    return articles(db)
+
+
+def test_crawlall_runs_every_portal_at_its_own_rate_and_records_each(tmp_path):
+    db = tmp_path / "a.db"
+    with MirrorServer(MIRROR / "phuyen.gov.vn") as phuyen_mirror, MirrorServer(MIRROR / "quangngai.gov.vn") as quangngai_mirror:
+        proc = scrapy("crawlall", "--portal", "phu_yen", "--portal", "quang_ngai",
+                      "--mirror", f"phu_yen={phuyen_mirror.origin}", "--mirror", f"quang_ngai={quangngai_mirror.origin}",
+                      "--delay", "0.05", "-s", f"ARCHIVE_DB={db}", "-s", "PROGRESS_INTERVAL=0.5")
+        times = [sorted(t for t, p in zip(m.counter["times"], m.counter["paths"]) if p != "/robots.txt")
+                 for m in (phuyen_mirror, quangngai_mirror)]
+    for stamps in times:  # one connection per portal, a fixed delay between its requests
+        gaps = [b - a for a, b in zip(stamps, stamps[1:])]
+        assert min(gaps) >= 0.045, min(gaps)
+    # The two portals ran side by side, not one after the other.
+    assert times[0][-1] > times[1][0] and times[1][-1] > times[0][0]
+    assert "Crawling 2 portals: phu_yen, quang_ngai" in proc.stderr
+    assert re.search(r"done +phu_yen +\d+ pages", proc.stderr) or re.search(r"progress +phu_yen", proc.stderr)
+    assert rows(db, "SELECT portal, count(*) FROM articles GROUP BY portal ORDER BY portal") == [("phu_yen", 24), ("quang_ngai", 26)]
+    runs = rows(db, "SELECT portal, new, verdict, requests FROM crawl_runs ORDER BY portal")
+    assert [r[:3] for r in runs] == [("phu_yen", 24, "ok"), ("quang_ngai", 26, "ok")]
+    assert runs[0][3] == 1 + 4 + 24 and runs[1][3] == 1 + 4 + 26  # robots.txt, listing pages, articles: per portal
+
+
+def test_health_names_a_broken_portal_and_exits_1(tmp_path, phuyen_mirror):
+    db = tmp_path / "a.db"
+    crawl("phu_yen", phuyen_mirror, db)
+    assert scrapy("health", "--db", str(db), "--portal", "phu_yen", check=False).returncode == 0  # retired: not scheduled
+    site = tmp_path / "site"
+    shutil.copytree(MIRROR / "quangngai.gov.vn", site)
+    for page in (site / "pages").glob("listing-*.html"):  # the theme changed: no box-news-xx any more
+        page.write_text(page.read_text(encoding="utf-8").replace("box-news-xx", "news-box-2026"), encoding="utf-8")
+    with MirrorServer(site) as server:
+        crawl("quang_ngai", server, db)
+    proc = scrapy("health", "--db", str(db), check=False)
+    assert proc.returncode == 1
+    (line,) = [l for l in proc.stdout.splitlines() if l.startswith("quang_ngai")]
+    assert "broken: listings show no articles (selectors stopped matching?)" in line
+    assert "1 broken of 1 crawled portals" in proc.stdout
+
+
+def test_a_changed_article_keeps_its_versions_and_shows_the_difference(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(MIRROR / "phuyen.gov.vn", site)
+    db = tmp_path / "a.db"
+    with MirrorServer(site) as server:
+        crawl("phu_yen", server, db)
+        seed = site / "pages" / "article-seed.html"
+        seed.write_text(seed.read_text(encoding="utf-8").replace("Chiều 18/01", "Chiều ngày 18/01"), encoding="utf-8")
+        crawl("phu_yen", server, db, "-a", "recheck=1")
+    (url, version), = rows(db, "SELECT url, version FROM articles WHERE title LIKE 'Ban Chỉ đạo 35%'")
+    assert version == 2
+    out = scrapy("history", url, "--db", str(db)).stdout
+    assert "2 versions" in out and "version 2: seen from" in out and "(current)" in out
+    assert "-Chiều 18/01, Ban Chỉ đạo 35" in out and "+Chiều ngày 18/01, Ban Chỉ đạo 35" in out
+    assert rows(db, "SELECT count(*) FROM articles WHERE version > 1") == [(1,)]  # the others answered 304
+
+
+def test_two_crawls_writing_one_archive_both_finish(tmp_path, phuyen_mirror, quangngai_mirror):
+    db = tmp_path / "a.db"
+    common = ["-s", f"ARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ARCHIVE_BATCH_SIZE=2"]
+    from tests.conftest import mirror_start_urls
+    procs = [subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", slug, "-a", f"start_urls={mirror_start_urls(slug, server)}", *common],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for slug, server in (("phu_yen", phuyen_mirror), ("quang_ngai", quangngai_mirror))]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    for p, (_, err) in zip(procs, outputs):
+        assert p.returncode == 0 and "Spider closed (finished)" in err
+        assert "database is locked" not in err and "Traceback" not in err
+    assert rows(db, "SELECT portal, count(*) FROM articles GROUP BY portal ORDER BY portal") == [("phu_yen", 24), ("quang_ngai", 26)]
+    assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_paused_crawl_resumes_where_it_stopped(tmp_path, phuyen_mirror, reference):
+    db, job = tmp_path / "a.db", tmp_path / "job"
+    first = crawl("phu_yen", phuyen_mirror, db, "-s", f"JOBDIR={job}", "-s", "CLOSESPIDER_ITEMCOUNT=5", "-s", "ARCHIVE_BATCH_SIZE=1")
+    assert "closespider_itemcount" in first.stderr
+    paused = articles(db)
+    assert 5 <= len(paused) < len(reference)
+    crawl("phu_yen", phuyen_mirror, db, "-s", f"JOBDIR={job}", "-s", "ARCHIVE_BATCH_SIZE=1")
+    assert articles(db) == reference
+
+
+@pytest.mark.parametrize("kill_after", [0, 1, 6, 15])
+def test_a_crawl_killed_at_any_point_loses_nothing_it_reported_stored(tmp_path, reference, kill_after):
+    """SIGKILL once the crawl has reported `kill_after` articles stored (0: while it starts)."""
+    db = tmp_path / "a.db"
+    with MirrorServer(MIRROR / "phuyen.gov.vn", latency=0.03) as server:
+        from tests.conftest import mirror_start_urls
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "crawl", "phu_yen", "-a", f"start_urls={mirror_start_urls('phu_yen', server)}",
+             "-s", f"ARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ARCHIVE_BATCH_SIZE=2",
+             "-s", "PAGE_WORKERS=0"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        reported = 0
+        deadline = time.monotonic() + 120
+        for line in proc.stderr:
+            m = re.search(r"archive: committed .*\(in all: (\d+) new", line)
+            if m:
+                reported = int(m.group(1))
+            if (kill_after == 0 and "Spider opened" in line) or (kill_after and reported >= kill_after) or time.monotonic() > deadline:
+                os.killpg(proc.pid, signal.SIGKILL)
+                break
+        proc.wait(30)
+        assert proc.returncode == -signal.SIGKILL
+        assert rows(db, "PRAGMA integrity_check") == [("ok",)]
+        stored = articles(db)
+        assert len(stored) >= reported and stored <= reference
+        crawl("phu_yen", server, db)  # the next run completes the interrupted one
+    assert articles(db) == reference
+    assert rows(db, "SELECT count(*) FROM article_versions") == [(0,)]
