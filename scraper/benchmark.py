@@ -8,6 +8,8 @@ are counted between ``spider_opened`` and ``spider_closed``; CPU from ``getrusag
 signals. Results are appended to ``data/bench/crawl.jsonl`` and drawn in ``data/bench/crawl.svg``.
 
     scrapy benchmark --articles 5000 --repeat 3
+    scrapy benchmark politeness --sites 20 --seconds 30
+    scrapy benchmark recrawl --articles 1000
 """
 
 from __future__ import annotations
@@ -254,9 +256,153 @@ def main() -> None:
     r.add_argument("variant", choices=("bare", "archive"))
     r.add_argument("origin")
     r.add_argument("db")
+    p = sub.add_parser("politeness-run")
+    p.add_argument("origins")
+    p.add_argument("delays")
+    p.add_argument("db")
+    p.add_argument("seconds", type=float)
     args = parser.parse_args()
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "scraper.settings")
-    print(json.dumps(run_one(args.variant, args.origin, args.db)))
+    if args.what == "run":
+        print(json.dumps(run_one(args.variant, args.origin, args.db)))
+    else:
+        print(json.dumps(run_politeness(json.loads(args.origins), json.loads(args.delays), args.db, args.seconds)))
+
+
+
+# -- politeness: many portals at once, each at its own rate ----------------------------------------
+
+POLICY_DELAYS = (0.1, 0.15, 0.2, 0.3, 0.5)  # seconds: 1 s policies, time scaled 5–10×
+
+
+def run_politeness(origins: list[str], delays: list[float], db: str, seconds: float) -> dict:
+    """Crawl every local site as its own portal through the crawlall machinery, for `seconds`."""
+    import dataclasses
+
+    from scraper.commands.crawlall import AllPortalsSpider
+    from scraper.portals import get_profile
+
+    template = get_profile("phu_yen")
+    profiles = [
+        dataclasses.replace(template, slug=f"site_{n:02d}", status="live", successor=None, download_delay=delay,
+                            start_urls=(f"{o}/danh-sach/1.html",), home=None, hosts=frozenset({o.split("//", 1)[1]}))
+        for n, (o, delay) in enumerate(zip(origins, delays))
+    ]
+    settings = get_project_settings()
+    for key, value in {
+        # Every local portal shares the host name 127.0.0.1, so the robots.txt fetches Scrapy makes
+        # per host would queue behind each other in that host's slot; on the real portals each host
+        # has a slot of its own. The portals' own requests use their portal slots.
+        "DOWNLOAD_SLOTS": {"127.0.0.1": {"concurrency": 8, "delay": 0, "jitter": 0},
+                           **{p.slug: {"concurrency": 1, "delay": p.download_delay, "jitter": 0} for p in profiles}},
+        "CONCURRENT_REQUESTS": max(16, 2 * len(profiles)),
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+        "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY_JITTER": 0, "LOG_LEVEL": "WARNING",
+        "CLOSESPIDER_TIMEOUT": seconds, "ARCHIVE_DB": db, "PROGRESS_INTERVAL": 0,
+    }.items():
+        settings.set(key, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    process.crawl(AllPortalsSpider, profiles=profiles)
+    process.start()
+    return {"portals": len(profiles)}
+
+
+def politeness(sites: int, seconds: float, out_dir: Path) -> dict:
+    from scraper.sitegen import build_bench_site
+
+    work = Path(tempfile.mkdtemp(prefix="vnarchive-polite-"))
+    servers = []
+    try:
+        site = work / "site"
+        build_bench_site(site, 400)
+        delays = [POLICY_DELAYS[n % len(POLICY_DELAYS)] for n in range(sites)]
+        origins, logs = [], []
+        for n in range(sites):
+            port, log = _free_port(), work / f"access-{n:02d}.log"
+            servers.append(subprocess.Popen([sys.executable, "-m", "scraper.mirror", str(site), "--port", str(port),
+                                             "--access-log", str(log)], stdout=subprocess.DEVNULL))
+            origins.append(f"http://127.0.0.1:{port}")
+            logs.append(log)
+        for origin in origins:
+            _wait(int(origin.rsplit(":", 1)[1]))
+        print(f"{sites} local portals, policies {sorted(set(delays))} s between requests, one connection each; "
+              f"crawling them together for {seconds:.0f} s …", flush=True)
+        proc = subprocess.run([sys.executable, "-m", "scraper.benchmark", "politeness-run", json.dumps(origins),
+                               json.dumps(delays), str(work / "archive.db"), str(seconds)],
+                              capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr[-3000:])
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(10)
+    rows = []
+    all_stamps = [sorted(float(line.split(" ", 1)[0]) for line in log.read_text().splitlines() if not line.endswith("/robots.txt"))
+                  for log in logs]
+    first = min(st[0] for st in all_stamps if st)
+    last = max(st[-1] for st in all_stamps if st)
+    for n, (stamps, delay) in enumerate(zip(all_stamps, delays)):
+        # Steady state: from 3 s after the crawl's first request to 1 s before its last, the same
+        # window for every portal, so a portal that starts late or stalls shows as a low rate.
+        lo, hi = first + 3, last - 1
+        window = [t for t in stamps if lo <= t <= hi]
+        rate = len(window) / (hi - lo) if hi > lo else 0.0
+        rows.append({"portal": f"site_{n:02d}", "delay": delay, "policy_per_s": round(1 / delay, 2),
+                     "measured_per_s": round(rate, 2), "ratio": round(rate * delay, 3), "requests": len(stamps),
+                     "started_after_s": round(stamps[0] - first, 2) if stamps else None})
+    shutil.rmtree(work, ignore_errors=True)
+    ratios = [r["ratio"] for r in rows]
+    summary = {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "sites": sites, "seconds": seconds,
+               "min_ratio": min(ratios), "max_ratio": max(ratios), "starved": sum(1 for r in rows if r["ratio"] < 0.5),
+               "rows": rows}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / "politeness.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(summary) + "\n")
+    return summary
+
+
+# -- recrawl: what an unchanged portal costs the second time -------------------------------------
+
+
+def recrawl(articles: int, out_dir: Path) -> dict:
+    from scraper.sitegen import build_bench_site
+
+    work = Path(tempfile.mkdtemp(prefix="vnarchive-recrawl-"))
+    try:
+        site = work / "site"
+        info = build_bench_site(site, articles)
+        port, log = _free_port(), work / "access.log"
+        server = subprocess.Popen([sys.executable, "-m", "scraper.mirror", str(site), "--port", str(port), "--access-log", str(log)],
+                                  stdout=subprocess.DEVNULL)
+        counts = []
+        try:
+            _wait(port)
+            for run in (1, 2):
+                before = len(log.read_text().splitlines()) if log.exists() else 0
+                proc = subprocess.run([sys.executable, "-m", "scraper.benchmark", "run", "archive", f"http://127.0.0.1:{port}",
+                                       str(work / "archive.db")], capture_output=True, text=True,
+                                      cwd=Path(__file__).resolve().parent.parent)
+                if proc.returncode != 0:
+                    raise RuntimeError(proc.stderr[-3000:])
+                result = json.loads(proc.stdout.strip().splitlines()[-1])
+                lines = log.read_text().splitlines()[before:]
+                counts.append({"run": run, "requests": len(lines), "stored": result["stored"],
+                               "listing_requests": sum(1 for line in lines if "/danh-sach/" in line),
+                               "article_requests": sum(1 for line in lines if "/tin/" in line)})
+                print(f"  run {run}: {len(lines)} requests ({counts[-1]['listing_requests']} listing pages, "
+                      f"{counts[-1]['article_requests']} articles), {result['stored']} articles stored", flush=True)
+        finally:
+            server.terminate()
+            server.wait(10)
+        summary = {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "articles": articles, "listing_pages": info["listing_pages"],
+                   "first": counts[0], "second": counts[1], "ratio": round(counts[1]["requests"] / counts[0]["requests"], 4)}
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with open(out_dir / "recrawl.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(summary) + "\n")
+        return summary
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

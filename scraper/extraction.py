@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 
 from scraper.platforms import platform_module
-from scraper.portals import Profile, get_profile
+from scraper.portals import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -31,26 +31,19 @@ def default_workers() -> int:
     return max(0, min(2, (os.cpu_count() or 1) - 1))
 
 
-def _profile(slug: str, platform: str) -> Profile:
-    try:
-        return get_profile(slug)
-    except KeyError:
-        return Profile.anonymous(platform)
-
-
-def extract_article(slug: str, platform: str, url: str, body: bytes, headers: dict, fetched_at: str) -> dict:
+def extract_article(profile: Profile, url: str, body: bytes, headers: dict, fetched_at: str) -> dict:
     """The fields of an article page (see ArticlePage.extract), or {"error": …} if the page class failed."""
     try:
-        page = platform_module(platform).ArticlePage(url, body, headers=headers, fetched_at=fetched_at, profile=_profile(slug, platform))
+        page = platform_module(profile.platform).ArticlePage(url, body, headers=headers, fetched_at=fetched_at, profile=profile)
         return page.extract()
     except Exception as exc:  # a page must never take the crawl down: report it, the spider rejects it
         return {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=5)}
 
 
-def extract_listing(slug: str, platform: str, url: str, body: bytes, headers: dict, fetched_at: str) -> dict:
+def extract_listing(profile: Profile, url: str, body: bytes, headers: dict, fetched_at: str) -> dict:
     """Entries, next page, problems and sources of a listing page, or {"error": …}."""
     try:
-        page = platform_module(platform).ListingPage(url, body, headers=headers, fetched_at=fetched_at, profile=_profile(slug, platform))
+        page = platform_module(profile.platform).ListingPage(url, body, headers=headers, fetched_at=fetched_at, profile=profile)
         entries = [asdict(e) for e in page.entries()]
         return {"entries": entries, "next": page.next_page(), "feeds": page.feed_links(), "problems": page.problems, "sources": page.sources}
     except Exception as exc:

@@ -16,6 +16,7 @@ import email.utils
 import hashlib
 import json
 import mimetypes
+import signal
 import threading
 import time
 from functools import partial
@@ -53,6 +54,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.counter["requests"] += 1
             self.counter["paths"].append(key)
             self.counter["times"].append(time.monotonic())
+            if self.counter["log"]:
+                self.counter["log"].write(f"{time.time():.4f} {key}\n")
         if self.latency:
             time.sleep(self.latency)  # a slow portal, for tests of politeness and interrupted crawls
         route = self.routes.get(key)
@@ -107,12 +110,13 @@ class _Server(ThreadingHTTPServer):
 class MirrorServer:
     """Serve one mirror directory on 127.0.0.1 (a free port unless one is given), in a thread."""
 
-    def __init__(self, root: str | Path, port: int = 0, latency: float = 0.0):
+    def __init__(self, root: str | Path, port: int = 0, latency: float = 0.0, access_log: str | None = None):
         self.root = Path(root).resolve()
         routes_file = self.root / "routes.json"
         routes = json.loads(routes_file.read_text(encoding="utf-8")) if routes_file.exists() else {}
         self.routes = {route_key(k): v for k, v in routes.items()}
-        self.counter = {"requests": 0, "paths": [], "times": [], "lock": threading.Lock()}
+        self.counter = {"requests": 0, "paths": [], "times": [], "lock": threading.Lock(),
+                        "log": open(access_log, "a", buffering=1, encoding="utf-8") if access_log else None}
         handler = partial(_Handler, root=self.root, routes=self.routes, counter=self.counter, latency=latency)
         self.httpd = _Server((LOOPBACK, port), handler)
         self.httpd.daemon_threads = True
@@ -142,14 +146,20 @@ class MirrorServer:
         self.stop()
 
 
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a portal mirror on 127.0.0.1.")
     parser.add_argument("root", help="mirror directory (e.g. data/mirror/phuyen.gov.vn)")
     parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds to wait before each answer (a slow portal)")
+    parser.add_argument("--access-log", help="append 'epoch-seconds path' per request to this file (benchmarks)")
     args = parser.parse_args()
-    server = MirrorServer(args.root, args.port, args.latency)
+    server = MirrorServer(args.root, args.port, args.latency, access_log=args.access_log)
     print(f"serving {server.root} at {server.origin}/ (Ctrl-C stops)", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly when a benchmark ends the server
     try:
         server.httpd.serve_forever()
     except KeyboardInterrupt:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -77,10 +77,21 @@ class Profile:
         """The post-merger province this portal's articles belong to."""
         return self.merged_into or self.province
 
+    def __reduce__(self):
+        # Picklable (pages run in worker processes): the read-only selector tables travel as dicts.
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        state["article"], state["listing"] = dict(self.article), dict(self.listing)
+        return (_rebuild_profile, (state,))
+
     @classmethod
     def anonymous(cls, platform: str = "generic") -> "Profile":
         """A profile-less context, for running a platform's pages on a page of unknown origin."""
         return cls(slug="unknown", name="unknown", province="unknown", platform=platform)
+
+
+def _rebuild_profile(state: dict) -> Profile:
+    state = dict(state, article=MappingProxyType(state["article"]), listing=MappingProxyType(state["listing"]))
+    return Profile(**state)
 
 
 # key -> (type check, required)

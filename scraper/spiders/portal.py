@@ -291,7 +291,7 @@ class PortalSpider(scrapy.Spider):
         return self.portals[request_or_response.meta["portal"]]
 
     def _page_args(self, portal: Portal, response: Response) -> tuple:
-        return (portal.slug, portal.profile.platform, response.url, response.body, content_type(response), now_iso())
+        return (portal.profile, response.url, response.body, content_type(response), now_iso())
 
     # -- callbacks -------------------------------------------------------------------------------
 
