@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from scraper.platforms import PLATFORM_NAMES, PLATFORMS

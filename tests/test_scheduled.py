@@ -72,7 +72,7 @@ def test_health_names_a_broken_portal_and_exits_1(tmp_path, phuyen_mirror):
         crawl("quang_ngai", server, db)
     proc = scrapy("health", "--db", str(db), check=False)
     assert proc.returncode == 1
-    (line,) = [l for l in proc.stdout.splitlines() if l.startswith("quang_ngai")]
+    (line,) = [ln for ln in proc.stdout.splitlines() if ln.startswith("quang_ngai")]
     assert "broken: listings show no articles (selectors stopped matching?)" in line
     assert "1 broken of 1 crawled portals" in proc.stdout
 

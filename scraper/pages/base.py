@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Mapping
+from typing import ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
