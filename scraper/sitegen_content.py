@@ -100,6 +100,49 @@ TOPICS = [
 ]
 
 
+# Sentences of the kind every provincial news item carries. Each composed article gets two
+# paragraphs drawn from them at random, so no two composed articles share most of their text:
+# the sample mirror holds no republications except the ones planted on purpose.
+CONTEXT = [
+    "Thời gian qua, các sở, ban, ngành và địa phương đã chủ động phối hợp, triển khai nhiều giải pháp đồng bộ.",
+    "Công tác thông tin, tuyên truyền được đẩy mạnh bằng nhiều hình thức phù hợp với từng nhóm đối tượng.",
+    "Bên cạnh kết quả đạt được, vẫn còn một số khó khăn như nguồn lực hạn chế, thủ tục đầu tư kéo dài.",
+    "Nhiều ý kiến đề xuất tăng cường phân cấp, phân quyền gắn với kiểm tra, giám sát việc thực hiện.",
+    "Lãnh đạo huyện {d} cho biết địa phương đã thành lập tổ công tác đến từng xã để nắm tình hình.",
+    "Đến cuối tháng {m}, đã có {n} hộ dân trên địa bàn được hỗ trợ, vượt kế hoạch đề ra.",
+    "Đại diện Sở Kế hoạch và Đầu tư thông tin thêm về danh mục dự án kêu gọi đầu tư giai đoạn tới.",
+    "Mặt trận Tổ quốc và các đoàn thể đã vận động được hơn {k} tỷ đồng cho quỹ an sinh xã hội.",
+    "Ngành y tế tỉnh {p} bố trí đủ nhân lực, thuốc và trang thiết bị để phục vụ người dân.",
+    "Lực lượng công an, quân sự phối hợp giữ vững an ninh chính trị, trật tự an toàn xã hội trên địa bàn.",
+    "Các trường học đã hoàn thành việc sửa chữa phòng học, sẵn sàng đón học sinh trong năm học mới.",
+    "Sở Tài nguyên và Môi trường được giao rà soát quỹ đất, hoàn thiện hồ sơ giao đất, cho thuê đất.",
+    "Theo thống kê, toàn tỉnh hiện có {q} nghìn lao động làm việc trong các khu công nghiệp, cụm công nghiệp.",
+    "Nhiều mô hình hay, cách làm sáng tạo ở cơ sở đã được biểu dương, nhân rộng trong thời gian qua.",
+    "Người dân huyện {d} phấn khởi khi tuyến đường liên xã được đầu tư nâng cấp, đi lại thuận tiện hơn.",
+    "Tỉnh đã ban hành quy chế phối hợp giữa các cơ quan trong giải quyết kiến nghị của doanh nghiệp.",
+    "Kết quả kiểm tra cho thấy phần lớn đơn vị thực hiện nghiêm chế độ báo cáo định kỳ.",
+    "Tại buổi làm việc, đồng chí {l} lắng nghe ý kiến của cử tri và trả lời trực tiếp nhiều kiến nghị.",
+    "Dự kiến trong quý tới, tỉnh sẽ khởi công thêm {k} công trình hạ tầng giao thông, thủy lợi.",
+    "Nguồn vốn ngân sách tỉnh năm {y} ưu tiên bố trí cho các dự án chuyển tiếp, sớm hoàn thành đưa vào sử dụng.",
+    "Hội Nông dân tỉnh đã hướng dẫn hội viên liên kết sản xuất, tiêu thụ nông sản theo chuỗi giá trị.",
+    "Cơ quan chức năng khuyến cáo người dân theo dõi thông tin chính thống, không chia sẻ tin chưa kiểm chứng.",
+    "Nhân dịp này, UBND tỉnh tặng bằng khen cho {k} tập thể và cá nhân có thành tích xuất sắc.",
+    "Chương trình được thực hiện từ nguồn ngân sách nhà nước kết hợp với nguồn xã hội hóa.",
+    "Ngành du lịch tỉnh {p} đón khoảng {n} nghìn lượt khách, doanh thu tăng so với cùng kỳ.",
+    "Ban Quản lý {z} đang hoàn thiện hạ tầng kỹ thuật để sẵn sàng tiếp nhận các nhà đầu tư mới.",
+    "Trung tâm Phục vụ hành chính công tỉnh tiếp nhận bình quân {n} hồ sơ mỗi tháng, phần lớn trả kết quả đúng hạn.",
+    "Ngân hàng chính sách xã hội đã giải ngân cho hộ nghèo, hộ cận nghèo vay vốn phát triển sản xuất.",
+    "Các xã vùng cao huyện {d} được hỗ trợ giống cây trồng, vật nuôi phù hợp với điều kiện thổ nhưỡng.",
+    "Sở Công Thương phối hợp tổ chức phiên chợ đưa hàng Việt về nông thôn, thu hút đông đảo người dân tham gia.",
+    "Công tác phòng cháy, chữa cháy tại các khu dân cư và cơ sở sản xuất được kiểm tra thường xuyên.",
+    "Thanh tra tỉnh đã tiến hành {k} cuộc thanh tra hành chính, kiến nghị xử lý sai phạm theo quy định.",
+    "Đoàn viên thanh niên ra quân dọn vệ sinh môi trường, trồng cây xanh dọc các tuyến đường.",
+    "Bảo hiểm xã hội tỉnh đẩy mạnh vận động người dân tham gia bảo hiểm xã hội tự nguyện.",
+    "Dịp này, các đơn vị cũng rà soát, cập nhật kế hoạch ứng phó với các tình huống phát sinh.",
+    "Hệ thống chính trị cơ sở được củng cố, vai trò của người đứng đầu ở thôn, khu phố được phát huy.",
+]
+
+
 @dataclass
 class Article:
     slug: str
@@ -159,6 +202,10 @@ def compose(province: str, count: int, *, start: tuple[int, int, int], seed: int
             if body_key not in bodies:
                 bodies.add(body_key)
                 break
+        context = rng.sample(CONTEXT, 6)
+        extra = [" ".join(c.format(**slots) for c in context[:3]), " ".join(c.format(**slots) for c in context[3:])]
+        paragraphs = [p.format(**slots) for p in paras_t]
+        paragraphs = paragraphs[:1] + extra[:1] + paragraphs[1:-1] + extra[1:] + paragraphs[-1:]
         title = title_t.format(**slots)
         if title in used:
             title = f"{title} (đợt {i})"
@@ -172,7 +219,7 @@ def compose(province: str, count: int, *, start: tuple[int, int, int], seed: int
             category=category,
             published=(day.year, day.month, day.day, hour, minute),
             lead=lead_t.format(**slots),
-            paragraphs=[p.format(**slots) for p in paras_t],
+            paragraphs=paragraphs,
             author=rng.choice(info["authors"]) if i % 4 != 3 else None,
             images=images,
             attachments=attachments,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import shutil
 import sqlite3
 from collections import Counter
@@ -13,8 +14,8 @@ from urllib.parse import quote
 import pytest
 
 from scraper.mirror import MirrorServer, route_key
-from scraper.portals import parse_profile
 from scraper.platforms import PLATFORM_NAMES
+from scraper.portals import parse_profile
 from scraper.spiders.portal import make_spider
 from scraper.urls import trap_reason
 from tests.conftest import MIRROR, crawl, scrapy
@@ -71,11 +72,14 @@ def test_every_route_is_followed_and_each_article_fetched_once(tmp_path):
     assert len(articles) == 24 and set(articles.values()) == {1}, "every article page fetched exactly once"
     assert fetched["/sitemap-2.xml.gz"] == 1 and fetched["/rss/tin-moi.rss"] == 1
     assert "/wps/portal/Home/gioi-thieu" not in fetched  # in the sitemap, but not an article
-    stats = proc.stderr
-    for stat in ("'discovery/robots/sitemaps': 1", "'discovery/sitemap/files': 3", "'discovery/sitemap/articles': 1",
-                 "'discovery/feed/files': 1", "'discovery/sitemap/not_articles': 1"):
-        assert stat in stats, stat
-    assert "'discovery/feed/duplicates': 5" in stats and "'discovery/sitemap/duplicates': 5" in stats
+    stats = {k: int(v) for k, v in re.findall(r"'(discovery/[a-z_/]+)': (\d+)", proc.stderr)}
+    assert stats["discovery/robots/sitemaps"] == 1 and stats["discovery/sitemap/files"] == 3
+    assert stats["discovery/feed/files"] == 1 and stats["discovery/sitemap/not_articles"] == 1
+    # Which route reaches an article first is a race; each article is counted once as found and
+    # once as a duplicate by every other route that names it.
+    found = lambda route: stats.get(f"discovery/{route}/articles", 0) + stats.get(f"discovery/{route}/duplicates", 0)  # noqa: E731
+    assert found("sitemap") == 6 and found("feed") == 5  # the seed and five others; five of them also in the feed
+    assert stats.get("discovery/sitemap/articles", 0) >= 1  # the seed: nothing else leads to it
 
 
 def test_a_robots_txt_that_shuts_everyone_out_is_reported(tmp_path):
