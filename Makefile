@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# pywb, the web archive replay tool, in a venv of its own (it pins versions of its own); the tests
+# replay the crawl's WARC files with it.
+PYWB := .venv-pywb
 
 .PHONY: demo test bench clean
 
@@ -18,11 +21,17 @@ $(BIN)/pytest: $(BIN)/scrapy
 demo: $(BIN)/scrapy  ## serve the sample mirror on 127.0.0.1, crawl it into data/archive.db, report
 	$(BIN)/scrapy demo
 
-test: $(BIN)/pytest  ## the whole test suite, offline
-	$(BIN)/pytest
+$(PYWB)/bin/wayback:
+	$(PYTHON) -m venv $(PYWB)
+	$(PYWB)/bin/pip install --quiet --upgrade pip
+	$(PYWB)/bin/pip install --quiet 'pywb>=2.8'
+	@touch $@
+
+test: $(BIN)/pytest $(PYWB)/bin/wayback  ## the whole test suite, offline
+	VNARCHIVE_PYWB=$(PYWB)/bin $(BIN)/pytest
 
 bench: $(BIN)/scrapy  ## crawl throughput: our spider and pipelines vs a bare parsel spider, 5,000 pages
 	$(BIN)/scrapy benchmark --articles 5000
 
 clean:
-	rm -rf $(VENV) data/archive.db data/archive.db-wal data/archive.db-shm
+	rm -rf $(VENV) $(PYWB) data/archive.db data/archive.db-wal data/archive.db-shm data/warc

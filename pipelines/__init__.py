@@ -33,6 +33,7 @@ def shared_archive(crawler) -> Archive:
             batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 200),
             batch_seconds=settings.getfloat("ARCHIVE_BATCH_SECONDS", 5.0),
             on_commit=on_commit,
+            clusters=settings.getbool("NEARDUP_ENABLED", True),
         )
         crawler._archive = archive
     return archive

@@ -13,14 +13,17 @@ import json
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import sqlite_utils
 
+from pipelines.clusters import Entry, assign
 from pipelines.schema import ARTICLE_COLUMNS, migrate
 from scraper.dates import VN_TZ
+from scraper.neardup import signature
 from scraper.portals import Profile
 
 logger = logging.getLogger(__name__)
@@ -50,6 +53,21 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+SIGNATURE_KEYS = ("minhash", "shingles")  # carried with a pending row to article_signatures
+
+
+def _article_columns(row: dict) -> dict:
+    """The articles columns of a row, lists as JSON, the signature as bytes (with one computed
+    when the row came without)."""
+    out = {k: _json(row.get(k)) for k in (*ARTICLE_COLUMNS, *SIGNATURE_KEYS) if k not in ("id", "cluster_id") and k in row}
+    if isinstance(out.get("minhash"), str):
+        out["minhash"] = bytes.fromhex(out["minhash"])
+    elif not out.get("minhash") and (out.get("body_text") or out.get("lead")):
+        found = signature(out.get("lead"), out.get("body_text"))
+        out["minhash"], out["shingles"] = (found.values, found.shingles) if found else (None, None)
+    return out
+
+
 def _json(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
@@ -72,17 +90,19 @@ class Archive:
     """Buffered reads and writes of one archive database.
 
     A batch counts as stored once its transaction has committed; until then lookups see it in
-    memory. (A background writer thread was measured against this and gained nothing: the page
-    work already runs in worker processes, and the GIL serialises the rest.)
+    memory. (Writing batches from a thread of their own was measured against this and lost: the
+    crawl process is bound by the GIL, and the threads' switching cost more than SQLite's work run
+    beside the crawl gained. The page work runs in worker processes instead.)
     """
 
     def __init__(self, path: str | Path, *, batch_size: int = 200, batch_seconds: float = 5.0,
-                 on_commit: Callable[[dict[str, int]], None] | None = None):
+                 on_commit: Callable[[dict[str, int]], None] | None = None, clusters: bool = True):
         self.path = Path(path)
         self.db = open_database(self.path)
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.on_commit = on_commit
+        self.clusters = clusters  # file near-duplicate signatures and clusters as articles are written
         self.pending = Pending()
         self._last_commit = time.monotonic()
         self.committed = {"new": 0, "updated": 0, "aliases": 0, "rejected": 0, "commits": 0}
@@ -119,7 +139,7 @@ class Archive:
     # -- writes (buffered) -----------------------------------------------------------------------
 
     def add(self, row: dict) -> None:
-        row = {k: _json(row.get(k)) for k in ARTICLE_COLUMNS if k != "id" and k in row}
+        row = _article_columns(row)
         self.pending.inserts[row["url"]] = row
         if row.get("content_hash"):
             self.pending.by_hash.setdefault(row["content_hash"], row["url"])
@@ -127,13 +147,13 @@ class Archive:
         self._maybe_commit()
 
     def change(self, old: dict, row: dict) -> None:
-        row = {k: _json(row.get(k)) for k in ARTICLE_COLUMNS if k != "id" and k in row}
+        row = _article_columns(row)
         url = row["url"]
-        if url in self.pending.inserts:  # changed again before its first commit: still one insert
-            self.pending.inserts[url] = row
-        else:
-            first_old = self.pending.updates[url][0] if url in self.pending.updates else old
-            self.pending.updates[url] = (first_old, row)
+        if url in self.pending.inserts or url in self.pending.updates:
+            # Changed again before the last change was committed (several captures of one page):
+            # that one is written first, so that every version is kept.
+            self.commit()
+        self.pending.updates[url] = (old, row)
         self._maybe_commit()
 
     def alias(self, url: str, article_url: str, portal: str, content_hash: str) -> None:
@@ -151,13 +171,19 @@ class Archive:
         if len(self.pending) >= self.batch_size or time.monotonic() - self._last_commit >= self.batch_seconds:
             self.commit()
 
-    def commit(self) -> dict[str, int]:
-        """Write everything pending in one transaction. Returns what was committed."""
+    def commit(self) -> None:
+        """Write everything pending in one transaction."""
         pending, self.pending = self.pending, Pending()
         self._last_commit = time.monotonic()
         if not len(pending):
-            return {}
-        done = self._write(pending)
+            return
+        self._record(pending, self._write(self.db, pending))
+
+    def flush(self) -> None:
+        self.commit()
+
+    def _record(self, pending: Pending, done: dict[str, int]) -> None:
+        """Count a committed batch, log it, and tell the crawl."""
         for key, value in done.items():
             self.committed[key] += value
         self.committed["commits"] += 1
@@ -170,32 +196,45 @@ class Archive:
                     ", ".join(f"{v} {k}" for k, v in done.items() if v) or "nothing", self.committed["new"], self.committed["updated"])
         if self.on_commit:
             self.on_commit(by_portal)
-        return done
 
-    def _write(self, pending: Pending) -> dict[str, int]:
+    def _write(self, db: sqlite_utils.Database, pending: Pending) -> dict[str, int]:
         """One transaction for a batch: inserts, updates with their previous versions, aliases, rejects."""
-        db = self.db
         done = {"new": 0, "updated": 0, "aliases": 0, "rejected": 0}
         db.execute("BEGIN IMMEDIATE")
         try:
-            if pending.inserts:
-                db["articles"].insert_all(pending.inserts.values(), batch_size=100)
-                done["new"] = len(pending.inserts)
+            # Ids are given here, under the write lock, so that near-duplicate clusters (which name
+            # their earliest article's id) are settled before the rows are written.
+            next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
+            inserts = list(pending.inserts.values())
+            for offset, row in enumerate(inserts):
+                row["id"] = next_id + offset
+            updates = []
             for url, (old, row) in pending.updates.items():
                 current = next(db.query("SELECT * FROM articles WHERE url = ?", [url]), None)
                 if current is None:  # deleted meanwhile by another process: store it afresh
-                    db["articles"].insert(row)
-                    continue
+                    row["id"] = next_id + len(inserts)
+                    inserts.append(row)
+                else:
+                    updates.append((current, row))
+            entries = [Entry(r["id"], r.get("published_at"), r.pop("minhash", None), r.pop("shingles", None)) for r in inserts]
+            entries += [Entry(c["id"], r.get("published_at"), r.pop("minhash", None), r.pop("shingles", None)) for c, r in updates]
+            clusters = assign(db.conn, entries) if self.clusters else {e.id: None for e in entries}
+            for row in inserts:
+                row["cluster_id"] = clusters[row["id"]]
+            if inserts:
+                db["articles"].insert_all(inserts, batch_size=100)
+                done["new"] = len(inserts)
+            for current, row in updates:
                 version = current.get("version") or 1
                 db["article_versions"].insert({
-                    "article_id": current["id"], "version": version, "url": url,
+                    "article_id": current["id"], "version": version, "url": current["url"],
                     "title": current["title"], "lead": current["lead"], "published_at": current["published_at"],
                     "author": current["author"], "body_text": current["body_text"], "body_html": current["body_html"],
                     "content_hash": current["content_hash"],
                     "seen_from": current.get("changed_at") or current.get("first_seen_at"),
                     "replaced_at": row.get("changed_at"),
                 })
-                row = dict(row, version=version + 1, first_seen_at=current.get("first_seen_at"))
+                row = dict(row, version=version + 1, first_seen_at=current.get("first_seen_at"), cluster_id=clusters[current["id"]])
                 db["articles"].update(current["id"], row)
                 done["updated"] += 1
             for alias in pending.aliases.values():
@@ -241,17 +280,19 @@ class Archive:
             with self.db.atomic():
                 self.db["portals"].upsert_all(rows, pk="slug")
 
-    def start_run(self, portal: str) -> int:
+    def start_run(self, portal: str, kind: str = "crawl") -> int:
         with self.db.atomic():
-            return self.db["crawl_runs"].insert({"portal": portal, "started_at": now_iso()}).last_pk
+            return self.db["crawl_runs"].insert({"portal": portal, "started_at": now_iso(), "kind": kind}).last_pk
 
     def finish_run(self, run_id: int, values: dict) -> None:
         with self.db.atomic():
             self.db["crawl_runs"].update(run_id, {k: _json(v) for k, v in values.items()})
 
     def close(self) -> None:
-        self.commit()
-        self.db.close()
+        try:
+            self.commit()
+        finally:
+            self.db.close()
 
 
 def _by_portal(pending: Pending) -> dict[str, dict[str, int]]:
@@ -271,14 +312,15 @@ def article_row(item: dict, *, folds: bool = True) -> dict:
     from pipelines.schema import FTS_FOLD, FTS_TEXT
     from scraper.text import fold
 
-    row = {k: _json(item.get(k)) for k in ARTICLE_COLUMNS if k in item and k != "attachments"}
+    row = {k: _json(item.get(k)) for k in (*ARTICLE_COLUMNS, *SIGNATURE_KEYS) if k in item and k != "attachments"}
     if "attachments" in item:
         # Where a crawl fetched an attachment from (a mirror, say) is not part of the record.
         row["attachments"] = _json([{k: v for k, v in a.items() if k != "fetched_url"} for a in item.get("attachments") or []])
     if folds:
+        prepared = item.get("folds") if item.get("prepared") else None  # folded where the page was read
         for text_col, fold_col in zip(FTS_TEXT, FTS_FOLD):
             value = item.get(text_col)
-            row[fold_col] = fold(value) if value else None
+            row[fold_col] = (prepared[fold_col] if prepared else fold(value)) if value else None
     return row
 
 

@@ -62,7 +62,7 @@ def assess(conn: sqlite3.Connection, profiles) -> list[Finding]:
             continue
         runs = conn.execute(
             "SELECT started_at, finish_reason, verdict, new, updated, rejected FROM crawl_runs "
-            "WHERE portal = ? AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 6", [slug]
+            "WHERE portal = ? AND finished_at IS NOT NULL AND coalesce(kind, 'crawl') = 'crawl' ORDER BY id DESC LIMIT 6", [slug]
         ).fetchall()
         if not runs:
             findings.append(Finding(slug, profile.status, None, "not crawled yet"))

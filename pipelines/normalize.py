@@ -10,10 +10,11 @@ the future of the fetch time is a reject.
 from __future__ import annotations
 
 import hashlib
+import json
 
 from itemadapter import ItemAdapter
 
-from pipelines import shared_archive
+from pipelines import count, shared_archive
 from pipelines.validate import reject
 from scraper.dates import date_problem, to_vn
 from scraper.text import (
@@ -85,6 +86,46 @@ def normalize(item: ItemAdapter) -> None:
     item["content_hash"] = content_hash(item["body_text"])
 
 
+# What normalize() reads and writes: an item whose stamp over these still matches was normalized
+# where its page was read and has not been touched since.
+PREPARED_FIELDS = ("url", "title", "lead", "author", "source", "category", "published_raw", "published_at", "updated_at",
+                   "body_text", "body_html", "captions", "images", "attachments")
+FOLDED = {"title": "title_fold", "lead": "lead_fold", "body_text": "body_fold", "author": "author_fold"}
+
+
+def stamp(item) -> str:
+    """A digest of what normalize() reads and writes (texts as they are, lists as JSON)."""
+    digest = hashlib.sha1()
+    for key in PREPARED_FIELDS:
+        value = item.get(key)
+        if key == "attachments" and value:
+            # Where a crawl of a copy fetches an attachment from is bookkeeping, added after normalizing.
+            value = [{k: v for k, v in a.items() if k != "fetched_url"} for a in value]
+        if value is None:
+            digest.update(b"\x00")
+        elif isinstance(value, str):
+            digest.update(b"s" + value.encode("utf-8", "surrogatepass") + b"\x1e")
+        else:
+            digest.update(b"j" + json.dumps(value, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass") + b"\x1e")
+    return digest.hexdigest()
+
+
+def prepare(data: dict) -> dict:
+    """Normalize an item where its page was read (a page worker, off the crawl's core), and add what
+    the store derives from the normalized text: the folded search columns and the near-duplicate
+    signature. The stamp lets NormalizePipeline see that the item needs nothing more (normalizing a
+    normalized item changes nothing); an item changed since is normalized again there."""
+    from scraper.neardup import signature
+    from scraper.text import fold
+
+    normalize(ItemAdapter(data))
+    data["folds"] = {column: fold(data[field]) if data.get(field) else None for field, column in FOLDED.items()}
+    found = signature(data["folds"]["lead_fold"], data["folds"]["body_fold"], folded=True)
+    data["minhash"], data["shingles"] = (found.hex(), found.shingles) if found else (None, None)
+    data["prepared"] = stamp(data)
+    return data
+
+
 class NormalizePipeline:
     def __init__(self, crawler):
         self.archive = shared_archive(crawler)
@@ -96,7 +137,15 @@ class NormalizePipeline:
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        normalize(adapter)
+        if adapter.get("prepared") and adapter["prepared"] == stamp(adapter):
+            count(self.stats, adapter.get("portal"), "normalize/prepared")
+        else:
+            # Not prepared, or changed since (a date taken from the listing, say): normalize here,
+            # and let the store derive the folds and the signature from the result.
+            for key in ("prepared", "folds", "minhash", "shingles"):
+                if key in adapter:
+                    adapter[key] = None
+            normalize(adapter)
         problem = date_problem(adapter.get("published_at"), now=adapter.get("fetched_at"))
         if problem and adapter.get("published_raw") and not adapter.get("published_at"):
             problem = f"unreadable date {adapter['published_raw']!r}"

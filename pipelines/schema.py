@@ -56,7 +56,8 @@ _M001_ARTICLE_COLUMNS = {
 }
 
 
-ARTICLE_COLUMNS = {**_M001_ARTICLE_COLUMNS, "etag": str, "last_modified": str}
+ARTICLE_COLUMNS = {**_M001_ARTICLE_COLUMNS, "etag": str, "last_modified": str, "captured_at": str,
+                   "capture_archive": str, "cluster_id": int}
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
@@ -168,10 +169,35 @@ def _m003_incremental(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].add_column("verdict", str)
 
 
+def _m004_preservation(db: sqlite_utils.Database) -> None:
+    """Where an article came from when it came from a web archive; near-duplicate clusters; kinds of run.
+
+    Articles archived before this migration have no signature: `scrapy neardups --rebuild` computes
+    them and their clusters (it is not done here, so that opening an old archive stays quick)."""
+    articles = db["articles"]
+    articles.add_column("captured_at", str)       # the web archive's capture time (recovered portals)
+    articles.add_column("capture_archive", str)   # which web archive held the capture
+    articles.add_column("cluster_id", int)        # near-duplicates share the id of the cluster's earliest article
+    articles.create_index(["cluster_id"])
+    # The MinHash signature of each article's lead and body (scraper.neardup), with what clustering
+    # needs of the article, in a narrow table: clustering never reads the wide article rows.
+    db["article_signatures"].create(
+        {"article_id": int, "minhash": bytes, "shingles": int, "published_at": str, "cluster_id": int},
+        pk="article_id", not_null={"minhash", "shingles"},
+    )
+    db["article_signatures"].create_index(["cluster_id"])
+    # Locality-sensitive buckets of the signatures: articles sharing a bucket are candidates.
+    db.execute("CREATE TABLE minhash_buckets (bucket INTEGER NOT NULL, article_id INTEGER NOT NULL, "
+               "PRIMARY KEY (bucket, article_id)) WITHOUT ROWID")
+    db["crawl_runs"].add_column("kind", str)       # crawl, reextract, recover
+    db.execute("UPDATE crawl_runs SET kind = 'crawl' WHERE kind IS NULL")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_portal_history,
     _m003_incremental,
+    _m004_preservation,
 ]
 
 

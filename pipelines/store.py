@@ -42,15 +42,17 @@ class SqlitePipeline:
 
     def open_spider(self):
         self.archive.record_portals(list(load_profiles().values()))
+        kind = getattr(self.crawler.spider, "run_kind", "crawl")
         for slug in self._portals():
-            self.runs[slug] = self.archive.start_run(slug)
+            self.runs[slug] = self.archive.start_run(slug, kind)
         logger.info("archive: %s (runs %s)", self.archive.path, ", ".join(map(str, self.runs.values())))
         # Commit on a timer too, so a slow polite crawl never holds finished articles for long.
         self._flusher = task.LoopingCall(self._flush)
         self._flusher.start(self.archive.batch_seconds, now=False)
 
-    def _flush(self) -> None:
-        self.archive.commit()
+    def _flush(self, wait: bool = False) -> None:
+        """Hand the open batch to the writer (and with `wait`, until everything is committed)."""
+        self.archive.flush() if wait else self.archive.commit()
         total = self.archive.committed
         logger.info("archive: %s stored so far (%s commits)",
                     ", ".join(f"{total[k]} {k}" for k in ("new", "updated", "aliases", "rejected") if total[k]) or "nothing",
@@ -73,7 +75,7 @@ class SqlitePipeline:
     def close_spider(self):
         if self._flusher and self._flusher.running:
             self._flusher.stop()
-        self._flush()
+        self._flush(wait=True)
 
     def spider_closed(self, spider, reason):
         stats = self.stats.get_stats()

@@ -34,6 +34,10 @@ from scrapy.utils.project import get_project_settings
 
 from scraper.dates import parse_date
 
+# bare: a parsel spider, no pipelines. pipelines: the project's spider and pipelines, without raw
+# pages (WARC) or near-duplicate clustering. archive: the project as it runs by default.
+VARIANTS = ("bare", "pipelines", "archive")
+
 SETTINGS = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
@@ -101,6 +105,9 @@ def run_one(variant: str, origin: str, db: str) -> dict:
     settings.set("ARCHIVE_DB", db, priority="cmdline")
     if variant == "bare":
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    if variant == "pipelines":  # the spider and pipelines without keeping raw pages or clustering
+        settings.set("WARC_ENABLED", False, priority="cmdline")
+        settings.set("NEARDUP_ENABLED", False, priority="cmdline")
     process = CrawlerProcess(settings)
     start = f"{origin}/danh-sach/1.html"
     if variant == "bare":
@@ -182,8 +189,9 @@ def orchestrate(articles: int, repeat: int, out_dir: Path) -> dict:
         runs: list[dict] = []
         try:
             for rep in range(1, repeat + 1):
-                for variant in ("bare", "archive"):
-                    db = work / f"archive-{rep}.db"
+                for variant in VARIANTS:
+                    db = work / variant / f"archive-{rep}.db"  # a fresh archive for every run
+                    db.parent.mkdir(exist_ok=True)
                     proc = subprocess.run(
                         [sys.executable, "-m", "scraper.benchmark", "run", variant, origin, str(db)],
                         capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
@@ -191,11 +199,13 @@ def orchestrate(articles: int, repeat: int, out_dir: Path) -> dict:
                     if proc.returncode != 0:
                         raise RuntimeError(f"{variant} run failed:\n{proc.stderr[-3000:]}")
                     result = json.loads(proc.stdout.strip().splitlines()[-1])
+                    if result["items"] < articles:
+                        raise RuntimeError(f"{variant} run {rep} scraped {result['items']} of {articles} articles:\n{proc.stderr[-3000:]}")
                     runs.append(result)
                     print(f"  run {rep}/{repeat} {variant:<8} {result['items']:>6} items in {result['seconds']:>7.2f} s "
                           f"= {result['items_per_s']:>7.1f} items/s, CPU/page {result['cpu_ms_per_page']:.2f} ms in the crawl process, "
                           f"{result['all_cpu_ms_per_page']:.2f} ms with page workers"
-                          + (f", {result['stored']} stored" if variant == "archive" else ""), flush=True)
+                          + (f", {result['stored']} stored" if variant != "bare" else ""), flush=True)
         finally:
             server.terminate()
             server.wait(10)
@@ -207,19 +217,24 @@ def orchestrate(articles: int, repeat: int, out_dir: Path) -> dict:
 
 
 def summarize(runs: list[dict], articles: int, server: str) -> dict:
-    med = {v: statistics.median(r["items_per_s"] for r in runs if r["variant"] == v) for v in ("bare", "archive")}
-    cpu = {v: statistics.median(r["all_cpu_ms_per_page"] for r in runs if r["variant"] == v) for v in ("bare", "archive")}
-    return {
+    present = [v for v in VARIANTS if any(r["variant"] == v for r in runs)]
+    med = {v: statistics.median(r["items_per_s"] for r in runs if r["variant"] == v) for v in present}
+    cpu = {v: statistics.median(r["all_cpu_ms_per_page"] for r in runs if r["variant"] == v) for v in present}
+    summary = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "articles": articles,
         "server": server,
-        "runs_per_variant": len(runs) // 2,
+        "runs_per_variant": len(runs) // len(present),
         "bare_items_per_s": med["bare"],
         "archive_items_per_s": med["archive"],
         "ratio": round(med["archive"] / med["bare"], 3),
         "bare_cpu_ms_per_page": cpu["bare"],
         "archive_cpu_ms_per_page": cpu["archive"],
     }
+    if "pipelines" in med:
+        summary.update({"pipelines_items_per_s": med["pipelines"], "pipelines_ratio": round(med["pipelines"] / med["bare"], 3),
+                        "pipelines_cpu_ms_per_page": cpu["pipelines"]})
+    return summary
 
 
 def record(summary: dict, runs: list[dict], out_dir: Path) -> None:
@@ -236,11 +251,13 @@ def svg_chart(runs: list[dict], summary: dict) -> str:
     n = len(runs)
     bar = (width - left - 20) / n
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-             f'<text x="{left}" y="18" font-size="14">Items/s, {summary["articles"]} article pages: archive ÷ bare = {summary["ratio"]:.2f}</text>']
+             f'<text x="{left}" y="18" font-size="14">Items/s, {summary["articles"]} article pages: '
+             + (f'pipelines ÷ bare = {summary["pipelines_ratio"]:.2f}, ' if "pipelines_ratio" in summary else "")
+             + f'with WARC and near-duplicates (archive) ÷ bare = {summary["ratio"]:.2f}</text>']
     for i, r in enumerate(runs):
         h = (height - bottom - 30) * r["items_per_s"] / peak
         x, y = left + i * bar + 4, height - bottom - h
-        colour = "#999" if r["variant"] == "bare" else "#2a6"
+        colour = {"bare": "#999", "pipelines": "#7bc"}.get(r["variant"], "#2a6")
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 8:.1f}" height="{h:.1f}" fill="{colour}"/>')
         parts.append(f'<text x="{x + (bar - 8) / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle">{r["items_per_s"]:.0f}</text>')
         parts.append(f'<text x="{x + (bar - 8) / 2:.1f}" y="{height - bottom + 16}" text-anchor="middle">{r["variant"]}</text>')
@@ -253,7 +270,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="crawl benchmark worker")
     sub = parser.add_subparsers(dest="what", required=True)
     r = sub.add_parser("run")
-    r.add_argument("variant", choices=("bare", "archive"))
+    r.add_argument("variant", choices=VARIANTS)
     r.add_argument("origin")
     r.add_argument("db")
     p = sub.add_parser("politeness-run")

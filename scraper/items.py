@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import scrapy
 
+
 class ArticleItem(scrapy.Item):
     # The archive's record of the article: these become the columns of the `articles` table.
     url = scrapy.Field()            # canonical URL: the article's key
@@ -34,13 +35,19 @@ class ArticleItem(scrapy.Item):
     fetched_url = scrapy.Field()    # the URL actually fetched (a mirror's, when crawling one)
     etag = scrapy.Field()           # HTTP validators of the fetched page, for conditional re-checks
     last_modified = scrapy.Field()
+    captured_at = scrapy.Field()    # recovered from a web archive: its capture time …
+    capture_archive = scrapy.Field()  # … and which archive (web.archive.org, …)
+    minhash = scrapy.Field()        # MinHash signature of the normalized lead and body (hex), for near-duplicates
+    shingles = scrapy.Field()       # how many word shingles the signature summarizes
 
     # Crawl bookkeeping: read by the pipelines, not stored as article columns.
     http_status = scrapy.Field()    # status of the response the item came from
     problems = scrapy.Field()       # what the page noticed while extracting (list of strings)
     looks_like_article = scrapy.Field()  # False when the page has none of the marks of an article
     archive_action = scrapy.Field()  # set by dedupe: "new" or "changed"
+    prepared = scrapy.Field()       # stamp of the normalization done where the page was read (see pipelines.normalize.prepare)
+    folds = scrapy.Field()          # the folded search columns computed there
 
 
-CRAWL_FIELDS = ("http_status", "problems", "looks_like_article", "archive_action")
+CRAWL_FIELDS = ("http_status", "problems", "looks_like_article", "archive_action", "prepared", "folds")
 ARTICLE_FIELDS = tuple(name for name in ArticleItem.fields if name not in CRAWL_FIELDS)

@@ -15,6 +15,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
+from pipelines.clusters import has_clusters
 from pipelines.schema import FTS_COLUMNS, FTS_FOLD, FTS_TEXT
 from scraper.text import fold, has_diacritics, nfc
 
@@ -143,6 +144,7 @@ class Hit:
     published_at: str | None
     author: str | None
     snippet: str
+    republications: list[str] | None = None  # with collapse: the URLs of the cluster's other articles
 
 
 def _map_snippet(marked: str, folded: str, original: str, open_: str, close: str) -> str:
@@ -210,8 +212,10 @@ def search(
     until: str | None = None,
     limit: int = 10,
     highlight: tuple[str, str] = ("[", "]"),
+    collapse: bool = False,
 ) -> tuple[int, list[Hit], str]:
-    """(number of matches, the best `limit` hits, the FTS5 expression used)."""
+    """(number of matches, the best `limit` hits, the FTS5 expression used). With `collapse`, a
+    cluster of near-duplicates counts and shows once, as its earliest article."""
     expr = fts_query(query, mode)
     where, params = ["articles_fts MATCH ?"], [expr]
     if portals:
@@ -230,16 +234,16 @@ def search(
         where.append("substr(a.published_at, 1, 10) <= ?")
         params.append(until)
     sql_where = " AND ".join(where)
-    body_text_col, body_fold_col = FTS_COLUMNS.index("body_text"), FTS_COLUMNS.index("body_fold")
     try:
+        if collapse:
+            if not has_clusters(conn):
+                raise QueryError("this archive predates near-duplicate clusters: run scrapy neardups --rebuild first")
+            return _collapsed(conn, sql_where, params, limit, highlight) + (expr,)
         total = conn.execute(
             f"SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE {sql_where}", params
         ).fetchone()[0]
         rows = conn.execute(
-            f"""SELECT a.id, a.url, a.portal, a.province, a.title, a.published_at, a.author, a.body_text, a.body_fold,
-                       snippet(articles_fts, {body_fold_col}, char(2), char(3), char(4), 24),
-                       snippet(articles_fts, {body_text_col}, char(2), char(3), char(4), 24)
-                FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+            f"""SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
                 WHERE {sql_where} ORDER BY rank LIMIT ?""",
             params + [limit],
         ).fetchall()
@@ -247,11 +251,41 @@ def search(
         if "no such table" in str(exc):
             raise QueryError("the archive has no articles yet: run a crawl first") from None
         raise QueryError(f"the search engine could not read this query ({exc})") from None
+    return total, [_hit(row, highlight) for row in rows], expr
+
+
+_BODY_TEXT, _BODY_FOLD = FTS_COLUMNS.index("body_text"), FTS_COLUMNS.index("body_fold")
+_HIT_COLUMNS = f"""a.id, a.url, a.portal, a.province, a.title, a.published_at, a.author, a.body_text, a.body_fold,
+    snippet(articles_fts, {_BODY_FOLD}, char(2), char(3), char(4), 24), snippet(articles_fts, {_BODY_TEXT}, char(2), char(3), char(4), 24)"""
+
+
+def _hit(row: tuple, highlight: tuple[str, str]) -> Hit:
+    id_, url, portal, prov, title, published, author, body, body_fold, fold_snip, exact_snip = row
+    if "\x02" in (exact_snip or ""):
+        snip = _map_snippet(exact_snip, body or "", body or "", *highlight)
+    else:
+        snip = _map_snippet(fold_snip or "", body_fold or "", body or "", *highlight)
+    return Hit(id_, url, portal, prov, title, published, author, snip)
+
+
+def _collapsed(conn: sqlite3.Connection, sql_where: str, params: list, limit: int, highlight: tuple[str, str]) -> tuple[int, list[Hit]]:
+    """One hit per near-duplicate cluster, ranked by its best-matching article and shown as the
+    cluster's earliest article (the original of a republished press release)."""
+    matches = f"""SELECT coalesce(a.cluster_id, a.id) AS cluster, min(rank) AS best, max(a.id = coalesce(a.cluster_id, a.id)) AS head_matched
+                  FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE {sql_where} GROUP BY cluster"""
+    total = conn.execute(f"SELECT count(*) FROM ({matches})", params).fetchone()[0]
     hits = []
-    for (id_, url, portal, prov, title, published, author, body, body_fold, fold_snip, exact_snip) in rows:
-        if "\x02" in (exact_snip or ""):
-            snip = _map_snippet(exact_snip, body or "", body or "", *highlight)
-        else:
-            snip = _map_snippet(fold_snip or "", body_fold or "", body or "", *highlight)
-        hits.append(Hit(id_, url, portal, prov, title, published, author, snip))
-    return total, hits, expr
+    for cluster, _, head_matched in conn.execute(f"{matches} ORDER BY best LIMIT ?", params + [limit]).fetchall():
+        # The head's own excerpt when it matched the query too; else the best match's.
+        where = "a.id = ?" if head_matched else f"coalesce(a.cluster_id, a.id) = ? AND {sql_where}"
+        row = conn.execute(f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                           f"WHERE articles_fts MATCH ? AND {where} ORDER BY rank LIMIT 1",
+                           [params[0], cluster] + ([] if head_matched else params)).fetchone()
+        hit = _hit(row, highlight)
+        if not head_matched:  # show the earliest article, with the matching one's excerpt
+            head = conn.execute("SELECT id, url, portal, province, title, published_at, author FROM articles WHERE id = ?", [cluster]).fetchone()
+            hit = Hit(*head, hit.snippet)
+        hit.republications = [u for (u,) in conn.execute(
+            "SELECT url FROM articles WHERE cluster_id = ? AND id != ? ORDER BY published_at, id", [cluster, cluster])]
+        hits.append(hit)
+    return total, hits

@@ -54,6 +54,29 @@ RETRY_TIMES = 2
 COOKIES_ENABLED = False  # portals set session cookies we never need; they only make URLs stateful
 HTTPCACHE_ENABLED = False
 
+# Raw pages as WARC files (request and response records, gzip per record) with CDXJ indexes.
+WARC_ENABLED = True
+WARC_DIR = None  # default: warc/ beside ARCHIVE_DB
+WARC_MAX_BYTES = 1024 * 1024 * 1024
+
+# Near-duplicate clusters (pipelines.clusters): filed as articles are stored. Off, articles get no
+# cluster until `scrapy neardups --rebuild`.
+NEARDUP_ENABLED = True
+
+# Public web archives a dead portal can be recovered from (scrapy crawl <portal> -a recover=wayback):
+# their CDX index and the original bytes of a capture ({timestamp}id_). See scraper/recovery.py.
+RECOVERY_ARCHIVES = {
+    "wayback": {"name": "web.archive.org", "cdx": "https://web.archive.org/cdx/search/cdx",
+                "replay": "https://web.archive.org/web/{timestamp}id_/{url}"},
+    "arquivo": {"name": "arquivo.pt", "cdx": "https://arquivo.pt/wayback/cdx",
+                "replay": "https://arquivo.pt/wayback/{timestamp}id_/{url}"},
+}
+RECOVERY_CDX_LIMIT = 5000  # captures per CDX query; more come with the resume key
+DOWNLOADER_MIDDLEWARES = {
+    # After decompression (590), before the spider: the bytes a page class reads are the bytes kept.
+    "scraper.warc.WarcMiddleware": 585,
+}
+
 EXTENSIONS = {
     "scraper.extensions.PortalStats": 500,
     "scraper.extensions.PortalProgress": 510,

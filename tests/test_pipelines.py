@@ -98,7 +98,13 @@ def test_new_article_is_stored_as_one_whole_row(tmp_path):
         "author_fold": "Dac Lam",
         "etag": None,
         "last_modified": None,
+        "captured_at": None,
+        "capture_archive": None,
+        "cluster_id": row["id"],  # no republication: a cluster of its own
     }
+    (signature,) = rows(db, "SELECT * FROM article_signatures")
+    assert signature["article_id"] == row["id"] and signature["cluster_id"] == row["id"]
+    assert len(signature["minhash"]) == 128 * 4 and signature["shingles"] > 300
     assert row["body_fold"] == fold(body) and len(row["body_fold"]) == len(body)
     assert len(row["content_hash"]) == 64
     assert len(json.loads(row["images"])) == 2

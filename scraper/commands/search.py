@@ -49,6 +49,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--limit", type=int, default=10, help="how many matches to show (default 10)")
         parser.add_argument("--mode", choices=("auto", "exact", "fold"), default="auto",
                             help="auto: accents typed are matched exactly (default); exact; fold: ignore accents")
+        parser.add_argument("--collapse", action="store_true",
+                            help="show each press release once: a cluster of republications as its earliest article")
         parser.add_argument("--json", action="store_true", help="print matches as JSON lines")
         parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
 
@@ -66,7 +68,7 @@ class Command(ScrapyCommand):
         try:
             total, hits, expr = search(
                 conn, query, mode=opts.mode, portals=opts.portal, province=opts.province,
-                since=opts.since, until=opts.until, limit=opts.limit, highlight=bold,
+                since=opts.since, until=opts.until, limit=opts.limit, highlight=bold, collapse=opts.collapse,
             )
         except QueryError as exc:
             print(f"Cannot search for {query!r}: {exc}", file=sys.stderr)
@@ -78,8 +80,12 @@ class Command(ScrapyCommand):
             for hit in hits:
                 print(json.dumps(hit.__dict__, ensure_ascii=False))
             return
-        print(f"{total} match{'es' if total != 1 else ''} for {query!r}" + (f" (best {len(hits)})" if total > len(hits) else ""))
+        noun = ("press release", "press releases") if opts.collapse else ("match", "matches")
+        print(f"{total} {noun[total != 1]} for {query!r}" + (f" (best {len(hits)})" if total > len(hits) else ""))
         for n, hit in enumerate(hits, 1):
             when = (hit.published_at or "")[:16].replace("T", " ")
             meta = " · ".join(x for x in (hit.portal, hit.province, when, hit.author) if x)
             print(f"\n{n}. {hit.title}\n   {meta}\n   {hit.snippet}\n   {hit.url}")
+            if hit.republications:
+                print(f"   republished {len(hit.republications)}×: " + ", ".join(hit.republications[:3])
+                      + (" …" if len(hit.republications) > 3 else ""))

@@ -26,6 +26,12 @@ Arguments (``-a name=value``):
 - ``recheck=1``: walk every listing to its end and fetch known articles again, with conditional
   requests (ETag, Last-Modified), to find the ones that changed.
 - ``full=1``: walk every listing to its end even when the previous run did.
+- ``recover=ARCHIVE``: do not visit the portal; list its captures in a web archive's CDX index
+  (``wayback``, ``arquivo``, another Wayback-style base URL, or ``cdx=URL;replay=TEMPLATE``) and
+  fetch each article's original bytes from the archive, recording the capture time and archive
+  with the article. ``captures=all`` fetches every distinct capture of an article, oldest first, so
+  its changes become versions; by default only its latest capture, and only for articles the
+  archive does not hold yet. ``since`` limits the captures to those taken from that day.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ from scraper.items import ArticleItem
 from scraper.pages.feeds import parse_feed, parse_sitemap, robots_sitemaps
 from scraper.platforms import platform_module
 from scraper.portals import Profile
+from scraper.recovery import WebArchive, capture_time, clean_original, parse_cdx
 from scraper.urls import host_key, origin, rebase, strip_session, trap_reason
 
 logger = logging.getLogger(__name__)
@@ -74,7 +81,7 @@ def content_type(response: Response) -> dict[str, str]:
 class Portal:
     """What one crawl knows and decides about one portal."""
 
-    def __init__(self, profile: Profile, start_urls: list[str] | None):
+    def __init__(self, profile: Profile, start_urls: list[str] | None, recovering: bool = False):
         self.profile = profile
         self.slug = profile.slug
         self.platform: ModuleType = platform_module(profile.platform)
@@ -82,7 +89,7 @@ class Portal:
         # Where robots.txt, sitemaps and feeds are looked for: the copy being crawled, or the portal.
         self.site_origins = sorted({origin(u) for u in self.start_urls}) if start_urls else (
             [profile.base_url] if profile.base_url else [])
-        if not (self.start_urls or self.site_origins or profile.sitemaps or profile.feeds):
+        if not (recovering or self.start_urls or self.site_origins or profile.sitemaps or profile.feeds):
             raise ValueError(f"portal {profile.slug!r} has no start URLs and no home page: give some with -a start_urls=URL[,URL…]")
         self.allowed_hosts = {host_key(urlsplit(u).netloc) for u in self.start_urls} if start_urls else set(profile.hosts)
         # Mirrors: origins that are not the portal's own are mapped back onto the portal's base URL.
@@ -98,6 +105,8 @@ class Portal:
         self.completed_walks: set[str] = set()  # listings this run walked to their end
         self.robots_rules: dict[str, tuple[Protego, str]] = {}
         self.robots_blocked = False
+        self.captures: dict[str, list[tuple[str, str, str]]] = {}  # recovery: canonical URL -> (timestamp, original, digest)
+        self.cdx_open = 0                       # recovery: CDX queries not finished yet
 
     def canonical(self, url: str) -> str:
         return self.platform.ArticlePage.canonical(url)
@@ -132,7 +141,8 @@ class Portal:
                     self.validators[url] = (etag, modified)
             self.known.update(u for (u,) in conn.execute("SELECT url FROM article_aliases WHERE portal = ?", [self.slug]))
             last = conn.execute(
-                "SELECT finish_reason, walks FROM crawl_runs WHERE portal = ? ORDER BY id DESC LIMIT 1", [self.slug]
+                "SELECT finish_reason, walks FROM crawl_runs WHERE portal = ? AND coalesce(kind, 'crawl') = 'crawl' "
+                "ORDER BY id DESC LIMIT 1", [self.slug]
             ).fetchone()
             if last and last[0] == "finished" and last[1]:
                 self.walked = set(json.loads(last[1]))
@@ -146,18 +156,24 @@ class PortalSpider(scrapy.Spider):
     """Base class; never run directly. Subclasses carry a `profile`, or are given `profiles`."""
 
     profile: ClassVar[Profile | None] = None
+    run_kind: ClassVar[str] = "crawl"  # how its runs are recorded (re-extraction and recovery differ)
 
     def __init__(self, *args: Any, start_urls: str | list[str] | None = None, since: str | None = None,
                  recheck: str | bool = False, full: str | bool = False, profiles: list[Profile] | None = None,
-                 start_urls_by_portal: dict[str, list[str]] | None = None, **kwargs: Any):
+                 start_urls_by_portal: dict[str, list[str]] | None = None, recover: str | None = None,
+                 captures: str = "latest", **kwargs: Any):
         super().__init__(*args, **kwargs)
+        if captures not in ("latest", "all"):
+            raise ValueError(f"captures must be latest or all, not {captures!r}")
+        self.recover_spec, self.all_captures = recover, captures == "all"
+        self.web_archive: WebArchive | None = None
         if isinstance(start_urls, str):
             start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
         chosen = profiles or [self.profile]
         if start_urls and len(chosen) > 1:
             raise ValueError("start_urls applies to one portal; crawl many portals from their profiles")
         overrides = start_urls_by_portal or {}
-        self.portals = {p.slug: Portal(p, start_urls or overrides.get(p.slug)) for p in chosen}
+        self.portals = {p.slug: Portal(p, start_urls or overrides.get(p.slug), recovering=bool(recover)) for p in chosen}
         self.since = self._parse_since(since)
         self.recheck = str(recheck).lower() in TRUE
         self.full = str(full).lower() in TRUE
@@ -178,6 +194,11 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.recover_spec:
+            spider.web_archive = WebArchive.resolve(spider.recover_spec, crawler.settings.getdict("RECOVERY_ARCHIVES"))
+            spider.run_kind = "recover"
+            spider.cdx_limit = crawler.settings.getint("RECOVERY_CDX_LIMIT", 5000)
+            spider.allowed_domains = sorted(set(spider.allowed_domains) | spider.web_archive.hosts)
         spider.pages = PageRunner(crawler.settings.getint("PAGE_WORKERS", default_workers()))
         spider.known_stop = crawler.settings.getint("INCREMENTAL_KNOWN_STOP", 3)
         db = Path(crawler.settings.get("ARCHIVE_DB"))
@@ -214,15 +235,27 @@ class PortalSpider(scrapy.Spider):
 
     def _request(self, portal: Portal, url: str, callback, kind: str, **meta: Any) -> scrapy.Request:
         meta = {"page_kind": kind, "portal": portal.slug, **meta}
+        if portal.mirror_origins:
+            meta["original_url"] = portal.archive_url(url)  # the WARC index says what a copy stood for
         if portal.profile.robots == "ignore":
             meta["dont_obey_robotstxt"] = True  # the profile's documented opt-out
         if self.one_slot_per_portal:
             meta["download_slot"] = portal.slug  # each portal at its own polite rate
+        if kind in ("article", "listing"):
+            meta["warc_in_page"] = True  # its WARC record is built by the page worker (scraper.warc)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.web_archive:
+            for portal in self.portals.values():
+                for request in self.recovery_start(portal):
+                    yield request
+            return
         for portal in self.portals.values():
             profile = portal.profile
+            if profile.status == "retired" and not portal.mirror_origins:
+                logger.warning("%s: retired on %s (%s). Its pages can be recovered from web archives: "
+                               "scrapy crawl %s -a recover=wayback", portal.slug, profile.retired_on, profile.evidence, portal.slug)
             if portal.mirror_origins:
                 logger.info("%s: crawling a copy at %s; articles are stored under %s",
                             portal.slug, ", ".join(portal.mirror_origins), profile.base_url)
@@ -291,7 +324,13 @@ class PortalSpider(scrapy.Spider):
         return self.portals[request_or_response.meta["portal"]]
 
     def _page_args(self, portal: Portal, response: Response) -> tuple:
-        return (portal.profile, response.url, response.body, content_type(response), now_iso())
+        return (portal.profile, response.url, response.body, content_type(response), now_iso(), response.meta.get("warc_record"))
+
+    def _keep_raw(self, response: Response, page: dict) -> None:
+        """Append the WARC record the page worker built for this response (see scraper.warc)."""
+        built = page.pop("warc", None)
+        if built is not None:
+            self.crawler.warc.append(response.request, built)
 
     # -- callbacks -------------------------------------------------------------------------------
 
@@ -302,6 +341,7 @@ class PortalSpider(scrapy.Spider):
         walk = response.meta.get("walk")
         self.count(portal, "portal/listing_pages")
         page = await self.pages.run(extract_listing, *self._page_args(portal, response))
+        self._keep_raw(response, page)
         if "error" in page:
             self.count(portal, "portal/listing_errors")
             logger.error("%s: listing page %s could not be read: %s\n%s", portal.slug, response.url, page["error"], page["traceback"])
@@ -405,27 +445,141 @@ class PortalSpider(scrapy.Spider):
         if response.status == 304:
             self.count(portal, "incremental/not_modified")
             return []
-        data = await self.pages.run(extract_article, *self._page_args(portal, response))
+        capture = response.meta.get("capture") or {}
+        item = await self.article_item(
+            portal, response.url, response.body, content_type(response), now_iso(), response.status,
+            response.meta.get("listing") or {}, original_url=response.meta.get("original_url"), response=response,
+            etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+            captured_at=capture.get("captured_at"), capture_archive=capture.get("archive"),
+        )
+        return [item]
+
+    # -- recovery from web archives --------------------------------------------------------------
+
+    def recovery_start(self, portal: Portal) -> list[scrapy.Request]:
+        """One CDX query per domain of the portal (its sub-domains come with it, and are sorted out
+        by host when the captures are read)."""
+        domains = sorted({host_key(h).split(":", 1)[0] for h in portal.profile.hosts})
+        if not domains:
+            logger.error("%s: the profile names no host to look up in %s", portal.slug, self.web_archive.name)
+            return []
+        logger.info("%s: recovering from %s: listing the captures of %s", portal.slug, self.web_archive.name, ", ".join(domains))
+        portal.cdx_open = len(domains)
+        return [self._cdx_request(portal, self.web_archive.query(d, since=self.since, limit=self.cdx_limit), d) for d in domains]
+
+    def _cdx_request(self, portal: Portal, url: str, domain: str) -> scrapy.Request:
+        request = self._request(portal, url, self.parse_cdx, "cdx", domain=domain)
+        request.errback = self.on_cdx_error
+        request.priority = 10  # the index before the captures it lists
+        return request
+
+    def parse_cdx(self, response: Response) -> list[scrapy.Request]:
+        portal = self._portal(response)
+        self.count(portal, "recover/cdx_pages")
+        try:
+            rows, resume = parse_cdx(response.body)
+        except ValueError as exc:
+            logger.error("%s: %s answered the capture index query with something unreadable (%s): %s",
+                         portal.slug, self.web_archive.name, exc, response.url)
+            self.count(portal, "recover/cdx_errors")
+            rows, resume = [], None
+        for row in rows:
+            original = clean_original(row.get("original") or "")
+            if host_key(urlsplit(original).netloc) not in portal.profile.hosts:
+                self.count(portal, "recover/other_hosts")  # a sub-site: a portal of its own
+                continue
+            if not portal.is_article_url(original) or trap_reason(original):
+                self.count(portal, "recover/not_articles")
+                continue
+            self.count(portal, "recover/captures")
+            portal.captures.setdefault(portal.canonical(original), []).append((row["timestamp"], original, row.get("digest") or ""))
+        if len(rows) >= self.cdx_limit and not resume:
+            # An archive without resume keys (pywb) stops at the limit: say so rather than pretend.
+            self.count(portal, "recover/cdx_truncated")
+            logger.warning("%s: %s gave %d captures, the query's limit, and no way to ask for more: some may be "
+                           "missing; raise RECOVERY_CDX_LIMIT", portal.slug, self.web_archive.name, len(rows))
+        if resume:
+            return [self._cdx_request(portal, self.web_archive.query(response.meta["domain"], since=self.since, resume_key=resume,
+                                                                        limit=self.cdx_limit),
+                                      response.meta["domain"])]
+        return self._cdx_done(portal)
+
+    def on_cdx_error(self, failure: Failure) -> list[scrapy.Request]:
+        portal = self._portal(failure.request)
+        self.count(portal, "recover/cdx_errors")
+        logger.error("%s: the capture index of %s could not be read: %s (%s)", portal.slug, self.web_archive.name,
+                     failure.getErrorMessage(), failure.request.url)
+        return self._cdx_done(portal)
+
+    def _cdx_done(self, portal: Portal) -> list[scrapy.Request]:
+        """When every CDX query of a portal has finished: a request per article capture to fetch."""
+        portal.cdx_open -= 1
+        if portal.cdx_open > 0:
+            return []
+        requests = []
+        for key, found in sorted(portal.captures.items()):
+            if key in portal.known and not self.all_captures:
+                self.count(portal, "incremental/known_skipped")
+                continue
+            found.sort()
+            if self.all_captures:
+                chosen, digests = [], set()
+                for capture in found:
+                    if capture[2] not in digests or not capture[2]:
+                        digests.add(capture[2])
+                        chosen.append(capture)
+            else:
+                chosen = found[-1:]
+            portal.scheduled.add(key)
+            self.count(portal, "recover/articles")
+            for timestamp, original, _ in chosen:
+                request = self._request(portal, self.web_archive.capture_url(timestamp, original), self.parse_article, "article",
+                                        route="recover", original_url=original,
+                                        capture={"captured_at": capture_time(timestamp), "archive": self.web_archive.name})
+                requests.append((timestamp, request))
+        requests.sort(key=lambda pair: pair[0])
+        if self.all_captures:  # oldest first, so that an article's captures arrive as its history
+            for rank, (_, request) in enumerate(requests):
+                request.priority = len(requests) - rank
+        requests = [request for _, request in requests]
+        logger.info("%s: %d captures of %d articles in %s; fetching %d", portal.slug, sum(len(v) for v in portal.captures.values()),
+                    len(portal.captures), self.web_archive.name, len(requests))
+        return requests
+
+    async def article_item(self, portal: Portal, url: str, body: bytes, headers: dict, fetched_at: str, status: int,
+                           listing: dict, original_url: str | None = None, response: Response | None = None,
+                           **extra: Any) -> ArticleItem:
+        """The item for an article page's bytes: the page class's fields, the listing's date when the
+        page prints none. A page fetched from a copy is read at the portal's own URL (`original_url`,
+        or the copy's URL moved onto the portal), so its links and images are the portal's, exactly
+        as re-extraction from the WARC files reads them. (Re-extraction uses this too.)"""
+        original = original_url or portal.archive_url(url)
+        record = response.meta.get("warc_record") if response is not None else None
+        data = await self.pages.run(extract_article, portal.profile, original, body, headers, fetched_at, record)
+        if response is not None:
+            self._keep_raw(response, data)  # the raw page on disk before its item goes anywhere
         if "error" in data:
             # The page class failed on this page: keep the page as a reject with the reason.
             self.count(portal, "extraction/errors")
-            logger.error("%s: article page %s could not be read: %s\n%s", portal.slug, response.url, data["error"], data["traceback"])
-            return [ArticleItem(**self._failure_item(portal, response.request, response.status, f"extract: {data['error']}"))]
-        listing = response.meta.get("listing") or {}
+            logger.error("%s: article page %s could not be read: %s\n%s", portal.slug, url, data["error"], data["traceback"])
+            failure = self._failure_item(portal, url, status, f"extract: {data['error']}", listing.get("title"))
+            return ArticleItem(**failure)
         if not data["published_raw"] and listing.get("date_raw"):
             # Some templates print the date only on the listing; take it from there (as the
             # listing's page class read it, in its own date order), and say so.
             data["published_raw"] = listing["date_raw"]
             data["published_at"] = listing.get("published_at")
             data["extraction"]["published"] = "listing"
-        self._report(portal, data["problems"], response.url)
+        self._report(portal, data["problems"], url)
         for name, origin_ in data["extraction"].items():
             self.count(portal, f"extraction/{name}/{origin_}")
-        self._rebase(portal, data)
-        data["http_status"] = response.status
-        data["etag"] = _header(response, b"ETag")
-        data["last_modified"] = _header(response, b"Last-Modified")
-        return [ArticleItem(**data)]
+        data["fetched_url"] = url
+        for entry in data.get("attachments") or []:
+            if portal.mirror_origins:
+                entry["fetched_url"] = portal.local(entry["url"])  # downloads (opt-in) come from the copy
+        data["http_status"] = status
+        data.update(extra)
+        return ArticleItem(**data)
 
     def on_error(self, failure: Failure):
         request = failure.request
@@ -450,19 +604,21 @@ class PortalSpider(scrapy.Spider):
         logger.warning("%s: %s page %s failed: %s", portal.slug, kind, request.url, reason)
         if kind == "article":
             # The link looked like an article: record it, so the reject is visible and retried later.
-            yield ArticleItem(**self._failure_item(portal, request, status, f"fetch: {reason}"))
+            title = (request.meta.get("listing") or {}).get("title")
+            url = request.meta.get("original_url") if self.web_archive else request.url
+            yield ArticleItem(**self._failure_item(portal, url, status, f"fetch: {reason}", title))
 
-    def _failure_item(self, portal: Portal, request: scrapy.Request, status: int | None, problem: str) -> dict:
+    def _failure_item(self, portal: Portal, url: str, status: int | None, problem: str, title: str | None) -> dict:
         data = {
-            "url": portal.canonical(request.url),
-            "fetched_url": request.url,
+            "url": portal.canonical(url),
+            "fetched_url": url,
             "portal": portal.slug,
             "province": portal.profile.province,
             "fetched_at": now_iso(),
             "http_status": status,
             "problems": [problem],
             "looks_like_article": True,
-            "title": (request.meta.get("listing") or {}).get("title"),
+            "title": title,
         }
         self._rebase(portal, data)
         return data
@@ -470,15 +626,10 @@ class PortalSpider(scrapy.Spider):
     # -- helpers ---------------------------------------------------------------------------------
 
     def _rebase(self, portal: Portal, data: dict) -> None:
-        """Map a mirror's URLs in an item back onto the portal's own base URL."""
+        """Map a failed page's mirror URL back onto the portal's own base URL."""
         if not portal.mirror_origins:
             return
         data["url"] = portal.canonical(portal.archive_url(data["url"]))
-        for entry in data.get("attachments") or []:
-            entry["fetched_url"] = entry["url"]  # downloads (opt-in) come from the copy being crawled
-        for key in ("images", "attachments"):
-            for entry in data.get(key) or []:
-                entry["url"] = portal.archive_url(entry["url"])
 
     def _report(self, portal: Portal, problems: list[str], url: str) -> None:
         for problem in problems:

@@ -1,0 +1,93 @@
+"""`scrapy neardups`: the archive's clusters of republished articles, largest first.
+
+    scrapy neardups                       # clusters with more than one article
+    scrapy neardups --portal phu_yen      # those with an article of this portal
+    scrapy neardups --rebuild             # signatures and clusters computed afresh for every article
+
+A cluster is shown as its earliest article (the original) and the republications after it. The
+rebuild is for an archive made before signatures were kept, or after the similarity rules changed;
+it works a batch at a time and can run beside a crawl.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+
+from pipelines.archive import open_database
+from pipelines.clusters import has_clusters, rebuild
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "[options]"
+
+    def short_desc(self) -> str:
+        return "List the clusters of republished articles (near-duplicates), or rebuild them"
+
+    def long_desc(self) -> str:
+        return __doc__
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--portal", help="only clusters with an article of this portal")
+        parser.add_argument("--limit", type=int, default=20, help="how many clusters to show (default 20)")
+        parser.add_argument("--rebuild", action="store_true", help="compute every signature and cluster afresh")
+        parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
+
+    def run(self, args: list[str], opts) -> None:
+        path = Path(opts.db or self.settings.get("ARCHIVE_DB"))
+        if not path.exists():
+            print(f"No archive at {path}: run a crawl first (make demo).", file=sys.stderr)
+            self.exitcode = 2
+            return
+        if opts.rebuild:
+            db = open_database(path)
+            last = [0.0]
+
+            def progress(done: int, total: int) -> None:
+                if time.monotonic() - last[0] >= 2 or done == total:
+                    last[0] = time.monotonic()
+                    print(f"  {done} of {total} articles", file=sys.stderr)
+
+            result = rebuild(db.conn, progress=progress)
+            db.close()
+            print(f"Rebuilt signatures of {result['articles']} articles in {result['seconds']:.1f} s: "
+                  f"{result['clusters']} clusters of republications holding {result['clustered_articles']} articles.")
+            return
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if not has_clusters(conn):
+                print(f"The archive at {path} predates near-duplicate clusters: run scrapy neardups --rebuild", file=sys.stderr)
+                self.exitcode = 2
+                return
+            where, params = "WHERE cluster_id IS NOT NULL", []
+            if opts.portal:
+                where += " AND cluster_id IN (SELECT cluster_id FROM articles WHERE portal = ?)"
+                params = [opts.portal]
+            clusters = conn.execute(
+                f"SELECT cluster_id, count(*) AS n FROM articles {where} GROUP BY cluster_id HAVING n > 1 "
+                "ORDER BY n DESC, cluster_id LIMIT ?", params + [opts.limit]).fetchall()
+            total = conn.execute(f"SELECT count(*) FROM (SELECT cluster_id FROM articles {where} GROUP BY cluster_id "
+                                 "HAVING count(*) > 1)", params).fetchone()[0]
+            unsigned = conn.execute("SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM article_signatures)").fetchone()[0]
+            print(f"{total} cluster{'s' if total != 1 else ''} of republished articles" + (f" (largest {len(clusters)})" if total > len(clusters) else ""))
+            for cluster_id, n in clusters:
+                members = conn.execute("SELECT id, portal, published_at, title, url FROM articles WHERE cluster_id = ? "
+                                       "ORDER BY id = cluster_id DESC, published_at, id", [cluster_id]).fetchall()
+                print(f"\n{members[0][3]}  ({n} articles)")
+                for i, (_, portal, published, title, url) in enumerate(members):
+                    mark = "original " if i == 0 else "         "
+                    print(f"  {mark}{(published or '')[:16].replace('T', ' '):16}  {portal:<18} {url}")
+            if unsigned:
+                print(f"\n{unsigned} articles have no signature yet: run scrapy neardups --rebuild", file=sys.stderr)
+        finally:
+            conn.close()

@@ -1,0 +1,161 @@
+"""Raw pages in WARC files that the standard tools read, and re-extraction from them with no network."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.conftest import crawl, scrapy
+
+# Columns that say when or in which order a row was written, not what the page said.
+BOOKKEEPING = {"id", "fetched_at", "first_seen_at", "changed_at", "cluster_id"}
+
+
+def articles(db: Path) -> dict[str, dict]:
+    """The archive's articles by URL, with the cluster named by its head's URL instead of an id."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    heads = dict(conn.execute("SELECT id, url FROM articles").fetchall())
+    out = {}
+    for row in conn.execute("SELECT * FROM articles"):
+        row = dict(row)
+        out[row["url"]] = {k: v for k, v in row.items() if k not in BOOKKEEPING} | {"cluster": heads.get(row["cluster_id"])}
+    conn.close()
+    return out
+
+
+def warcio(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "warcio.cli", *args], capture_output=True, text=True, timeout=120)
+
+
+def index_lines(warc_dir: Path) -> list[tuple[str, str, dict]]:
+    lines = []
+    for index in sorted(warc_dir.glob("*.cdxj")):
+        for line in index.read_text(encoding="utf-8").splitlines():
+            key, stamp, data = line.split(" ", 2)
+            lines.append((key, stamp, json.loads(data)))
+    return lines
+
+
+def test_every_response_is_a_warc_record_that_warcio_checks_and_indexes(sample_archive):
+    warc_dir = sample_archive.parent / "warc"
+    files = sorted(warc_dir.glob("*.warc.gz"))
+    assert len(files) == 2  # one per crawl
+    check = warcio("check", "-v", *map(str, files))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "digest pass" in check.stdout and "digest fail" not in check.stdout.replace("digest pass", "")
+
+    index = warcio("index", "-f", "warc-type,warc-target-uri,http:status,warc-concurrent-to,warc-record-id", *map(str, files))
+    assert index.returncode == 0, index.stderr
+    records = [json.loads(line) for line in index.stdout.splitlines()]
+    responses = {r["warc-target-uri"]: r for r in records if r["warc-type"] == "response"}
+    requests = [r for r in records if r["warc-type"] == "request"]
+    assert len(requests) == len(responses) and {r["warc-concurrent-to"] for r in requests} == {
+        r["warc-record-id"] for r in responses.values()}  # each response with the request that asked for it
+    conn = sqlite3.connect(sample_archive)
+    fetched = [u for (u,) in conn.execute("SELECT fetched_url FROM articles")]
+    conn.close()
+    assert len(fetched) == 50 and set(fetched) <= set(responses)
+    listings = [u for u in responses if "danh-sach" in u or "/tin-tuc/" in u and "chi-tiet" not in u]
+    assert listings, "listing pages are kept too"
+
+
+def test_the_index_points_at_each_response_and_says_what_it_stood_for(sample_archive):
+    warc_dir = sample_archive.parent / "warc"
+    lines = index_lines(warc_dir)
+    kinds = {data["kind"] for _, _, data in lines}
+    assert {"article", "listing", "robots"} <= kinds
+    conn = sqlite3.connect(sample_archive)
+    stored = dict(conn.execute("SELECT fetched_url, url FROM articles").fetchall())
+    conn.close()
+    for key, stamp, data in lines:
+        with open(warc_dir / data["filename"], "rb") as fh:
+            fh.seek(int(data["offset"]))
+            record = next(iter(ArchiveIterator(fh)))
+            assert record.rec_type == "response"
+            assert record.rec_headers.get_header("WARC-Target-URI") == data["url"]
+            assert record.rec_headers.get_header("WARC-Payload-Digest") == data["digest"]
+            assert record.rec_headers.get_header("WARC-Date").replace("-", "").replace(":", "").replace("T", "")[:14] == stamp
+            assert len(record.content_stream().read()) > 0
+        if data["kind"] == "article" and data["url"] in stored:
+            # A copy crawled on 127.0.0.1: the index keeps the portal's own URL of each page.
+            assert "127.0.0.1" in data["url"] and data["original_url"].split("//")[1].split("/")[0].endswith(".gov.vn")
+    assert sum(1 for *_, d in lines if d["kind"] == "article") == 50
+
+
+def test_warc_files_rotate_and_can_be_switched_off(tmp_path, phuyen_mirror):
+    crawl("phu_yen", phuyen_mirror, tmp_path / "a" / "a.db", "-s", "WARC_MAX_BYTES=20000")
+    files = sorted((tmp_path / "a" / "warc").glob("*.warc.gz"))
+    assert len(files) >= 3
+    assert warcio("check", *map(str, files)).returncode == 0
+    assert sum(1 for *_, d in index_lines(tmp_path / "a" / "warc") if d["kind"] == "article") == 24
+
+    crawl("phu_yen", phuyen_mirror, tmp_path / "b" / "b.db", "-s", "WARC_ENABLED=False")
+    assert not (tmp_path / "b" / "warc").exists()
+
+
+def test_reextraction_equals_a_fresh_crawl_and_touches_no_network(tmp_path, sample_archive, phuyen_mirror, quangngai_mirror):
+    before = phuyen_mirror.counter["requests"] + quangngai_mirror.counter["requests"]
+    fresh = tmp_path / "fresh.db"
+    proc = scrapy("reextract", "--warc-dir", str(sample_archive.parent / "warc"), "-s", f"ARCHIVE_DB={fresh}")
+    assert phuyen_mirror.counter["requests"] + quangngai_mirror.counter["requests"] == before
+    assert "Re-extracting 50 stored article pages" in proc.stderr and "reextract: 50 of 50 pages" in proc.stderr
+    assert "phu_yen: 24 new, 0 updated, 0 unchanged" in proc.stderr and "quang_ngai: 26 new, 0 updated, 0 unchanged" in proc.stderr
+    assert "'downloader/request_count'" not in proc.stderr  # not one request
+    assert articles(fresh) == articles(sample_archive)
+    conn = sqlite3.connect(fresh)
+    assert {k for (k,) in conn.execute("SELECT DISTINCT kind FROM crawl_runs")} == {"reextract"}
+    conn.close()
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    source.backup(target)
+    source.close()
+    target.close()
+    return dst
+
+
+def test_reextraction_makes_changed_articles_new_versions_and_empties_rejects(tmp_path, sample_archive):
+    """The archive as an older page class left it: one article read with a wrong body, one page
+    rejected. The stored pages, read by the current page classes, put both right."""
+    db = _copy(sample_archive, tmp_path / "a.db")
+    conn = sqlite3.connect(db)
+    (changed_url, right_body), (rejected_url, title) = conn.execute(
+        "SELECT url, body_text FROM articles WHERE portal = 'phu_yen' ORDER BY url LIMIT 1").fetchone(), \
+        conn.execute("SELECT url, title FROM articles WHERE portal = 'quang_ngai' ORDER BY url LIMIT 1").fetchone()
+    conn.execute("UPDATE articles SET body_text = ?, body_fold = ?, content_hash = 'old' WHERE url = ?",
+                 ["Trang chủ | Giới thiệu | Tin tức", "Trang chu | Gioi thieu | Tin tuc", changed_url])
+    conn.execute("DELETE FROM articles WHERE url = ?", [rejected_url])
+    conn.execute("INSERT INTO rejects (url, portal, reason, stage, title, rejected_at, times) VALUES (?, 'quang_ngai', "
+                 "'no published time', 'validate', ?, '2025-06-30T09:00:00+07:00', 1)", [rejected_url, title])
+    conn.commit()
+    conn.close()
+
+    proc = scrapy("reextract", "--warc-dir", str(sample_archive.parent / "warc"), "-s", f"ARCHIVE_DB={db}")
+    assert "phu_yen: 0 new, 1 updated, 23 unchanged" in proc.stderr
+    assert "quang_ngai: 1 new, 0 updated, 25 unchanged" in proc.stderr
+
+    conn = sqlite3.connect(db)
+    body, version = conn.execute("SELECT body_text, version FROM articles WHERE url = ?", [changed_url]).fetchone()
+    assert body == right_body and version == 2
+    assert conn.execute("SELECT body_text FROM article_versions WHERE url = ?", [changed_url]).fetchall() == [("Trang chủ | Giới thiệu | Tin tức",)]
+    assert conn.execute("SELECT count(*) FROM rejects WHERE url = ?", [rejected_url]).fetchone()[0] == 0
+    assert conn.execute("SELECT title FROM articles WHERE url = ?", [rejected_url]).fetchone() == (title,)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    unchanged = {u: r for u, r in articles(db).items() if u not in (changed_url, rejected_url)}
+    assert unchanged == {u: r for u, r in articles(sample_archive).items() if u not in (changed_url, rejected_url)}
+
+
+def test_reextract_says_when_there_is_nothing_to_read(tmp_path):
+    proc = scrapy("reextract", "--warc-dir", str(tmp_path / "none"), check=False)
+    assert proc.returncode != 0 and "no WARC directory at" in proc.stderr and "Traceback" not in proc.stderr
+    (tmp_path / "empty").mkdir()
+    proc = scrapy("reextract", "--warc-dir", str(tmp_path / "empty"), check=False)
+    assert proc.returncode == 2 and "No stored article pages" in proc.stderr
