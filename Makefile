@@ -28,7 +28,7 @@ $(PYWB)/bin/wayback:
 	@touch $@
 
 test: $(BIN)/pytest $(PYWB)/bin/wayback  ## the whole test suite, offline
-	VNARCHIVE_PYWB=$(PYWB)/bin $(BIN)/pytest
+	VNARCHIVE_PYWB=$(CURDIR)/$(PYWB)/bin $(BIN)/pytest
 
 bench: $(BIN)/scrapy  ## crawl throughput: our spider and pipelines vs a bare parsel spider, 5,000 pages
 	$(BIN)/scrapy benchmark --articles 5000

@@ -179,9 +179,6 @@ class Archive:
             return
         self._record(pending, self._write(self.db, pending))
 
-    def flush(self) -> None:
-        self.commit()
-
     def _record(self, pending: Pending, done: dict[str, int]) -> None:
         """Count a committed batch, log it, and tell the crawl."""
         for key, value in done.items():

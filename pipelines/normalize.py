@@ -17,11 +17,13 @@ from itemadapter import ItemAdapter
 from pipelines import count, shared_archive
 from pipelines.validate import reject
 from scraper.dates import date_problem, to_vn
+from scraper.neardup import signature
 from scraper.text import (
     author_of,
     clean_block_text,
     clean_inline,
     dedupe_consecutive,
+    fold,
     is_footer,
     nfc,
     paragraphs,
@@ -115,9 +117,6 @@ def prepare(data: dict) -> dict:
     the store derives from the normalized text: the folded search columns and the near-duplicate
     signature. The stamp lets NormalizePipeline see that the item needs nothing more (normalizing a
     normalized item changes nothing); an item changed since is normalized again there."""
-    from scraper.neardup import signature
-    from scraper.text import fold
-
     normalize(ItemAdapter(data))
     data["folds"] = {column: fold(data[field]) if data.get(field) else None for field, column in FOLDED.items()}
     found = signature(data["folds"]["lead_fold"], data["folds"]["body_fold"], folded=True)

@@ -50,9 +50,8 @@ class SqlitePipeline:
         self._flusher = task.LoopingCall(self._flush)
         self._flusher.start(self.archive.batch_seconds, now=False)
 
-    def _flush(self, wait: bool = False) -> None:
-        """Hand the open batch to the writer (and with `wait`, until everything is committed)."""
-        self.archive.flush() if wait else self.archive.commit()
+    def _flush(self) -> None:
+        self.archive.commit()
         total = self.archive.committed
         logger.info("archive: %s stored so far (%s commits)",
                     ", ".join(f"{total[k]} {k}" for k in ("new", "updated", "aliases", "rejected") if total[k]) or "nothing",
@@ -75,7 +74,7 @@ class SqlitePipeline:
     def close_spider(self):
         if self._flusher and self._flusher.running:
             self._flusher.stop()
-        self._flush(wait=True)
+        self._flush()
 
     def spider_closed(self, spider, reason):
         stats = self.stats.get_stats()

@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from tests.conftest import ROOT
 from tests.test_preservation import index_lines
 
-PYWB = Path(os.environ.get("VNARCHIVE_PYWB") or ROOT / ".venv-pywb" / "bin")
+PYWB = ROOT / (os.environ.get("VNARCHIVE_PYWB") or ".venv-pywb/bin")  # a relative path is the checkout's
 pytestmark = pytest.mark.skipif(not (PYWB / "wayback").exists(),
                                 reason="pywb is not installed here (make test installs it in .venv-pywb)")
 SEED_TITLE = "Ban Chỉ đạo 35 tỉnh tổng kết công tác năm 2023, triển khai nhiệm vụ năm 2024"
