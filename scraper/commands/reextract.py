@@ -65,7 +65,7 @@ class ReextractSpider(PortalSpider):
         self.entries = entries
 
     async def start(self) -> AsyncIterator:
-        started, last_report = time.monotonic(), 0.0
+        started = last_report = time.monotonic()
         total = len(self.entries)
         for n, entry in enumerate(self.entries, 1):
             portal = self.portals[entry["portal"]]
