@@ -8,6 +8,7 @@ first, then the database, so dedupe decisions are right before anything is commi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -274,15 +275,27 @@ class Archive:
             if old is None or any(old.get(k) != v for k, v in row.items()):
                 rows.append(dict(row, updated_at=now_iso()))
         if rows:
-            with self.db.atomic():
+            with self._writing():
                 self.db["portals"].upsert_all(rows, pk="slug")
 
+    @contextlib.contextmanager
+    def _writing(self):
+        """A write transaction that takes the write lock first (BEGIN IMMEDIATE), so it waits its
+        turn behind another crawl's commit instead of failing when it comes to write."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.commit()
+
     def start_run(self, portal: str, kind: str = "crawl") -> int:
-        with self.db.atomic():
+        with self._writing():
             return self.db["crawl_runs"].insert({"portal": portal, "started_at": now_iso(), "kind": kind}).last_pk
 
     def finish_run(self, run_id: int, values: dict) -> None:
-        with self.db.atomic():
+        with self._writing():
             self.db["crawl_runs"].update(run_id, {k: _json(v) for k, v in values.items()})
 
     def close(self) -> None:
