@@ -110,28 +110,25 @@ def jaccard(a: bytes | str, b: bytes | str) -> float:
     return float(np.mean(values(a) == values(b)))
 
 
-def containment(j: float, size_a: int, size_b: int) -> float:
+def containment(j, size_a, size_b):
     """Share of the smaller set found in the larger, from the Jaccard estimate and the set sizes:
-    |A∩B| = J/(1+J)·(|A|+|B|)."""
-    if j <= 0 or not size_a or not size_b:
-        return 0.0
-    return min(1.0, j / (1 + j) * (size_a + size_b) / min(size_a, size_b))
-
-
-def republication(j: float, size_a: int, size_b: int) -> bool:
-    """Whether two articles with Jaccard estimate `j` and these shingle counts are one text."""
-    if min(size_a, size_b) < MIN_SHINGLES:
-        return j >= 0.95 and max(size_a, size_b) < MIN_SHINGLES  # two short notices: only when identical
-    return j >= MIN_JACCARD or containment(j, size_a, size_b) >= MIN_CONTAINMENT
+    |A∩B| = J/(1+J)·(|A|+|B|). Numbers or arrays of them."""
+    j, size_a, size_b = np.asarray(j, dtype=float), np.asarray(size_a, dtype=float), np.asarray(size_b, dtype=float)
+    smaller = np.minimum(size_a, size_b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where((j > 0) & (smaller > 0), j / (1 + j) * (size_a + size_b) / np.maximum(smaller, 1), 0.0)
+    return np.minimum(share, 1.0)
 
 
 def republications(j: np.ndarray, size: int, sizes: np.ndarray) -> np.ndarray:
-    """``republication`` for one article against many: Jaccard estimates `j` with articles of
-    `sizes` shingles (arrays), for an article of `size` shingles."""
-    sizes = np.asarray(sizes, dtype=float)
+    """Whether one article (`size` shingles) is one text with each of many (`sizes` shingles), from
+    the Jaccard estimates `j` of the pairs."""
+    j, sizes = np.asarray(j, dtype=float), np.asarray(sizes, dtype=float)
     smaller = np.minimum(sizes, size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        contained = np.where((j > 0) & (smaller > 0), j / (1 + j) * (sizes + size) / np.maximum(smaller, 1), 0.0)
-    long_enough = smaller >= MIN_SHINGLES
-    short_pair = (np.maximum(sizes, size) < MIN_SHINGLES) & (j >= 0.95)
-    return np.where(long_enough, (j >= MIN_JACCARD) | (np.minimum(contained, 1.0) >= MIN_CONTAINMENT), short_pair)
+    short_pair = (np.maximum(sizes, size) < MIN_SHINGLES) & (j >= 0.95)  # two short notices: only when identical
+    return np.where(smaller >= MIN_SHINGLES, (j >= MIN_JACCARD) | (containment(j, size, sizes) >= MIN_CONTAINMENT), short_pair)
+
+
+def republication(j: float, size_a: int, size_b: int) -> bool:
+    """``republications`` for one pair."""
+    return bool(republications(np.array([j]), size_a, np.array([size_b]))[0])

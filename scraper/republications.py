@@ -162,7 +162,7 @@ def measure(db_path: Path, originals: int = 8, seed: int = 0, batch: int = 50) -
     def pair(a: Entry, b: Entry) -> tuple[float, float]:
         (ma, sa), (mb, sb) = signatures[a.item["url"]], signatures[b.item["url"]]
         j = jaccard(ma, mb)
-        return j, containment(j, sa, sb)
+        return j, float(containment(j, sa, sb))
 
     planted_pairs = [pair(e, by_key[e.group]) for e in planted]
     distinct = [e for e in entries if e.group is None or e.group == e.key]
