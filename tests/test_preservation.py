@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -159,3 +160,30 @@ def test_reextract_says_when_there_is_nothing_to_read(tmp_path):
     (tmp_path / "empty").mkdir()
     proc = scrapy("reextract", "--warc-dir", str(tmp_path / "empty"), check=False)
     assert proc.returncode == 2 and "No stored article pages" in proc.stderr
+
+
+def test_reextract_reports_a_damaged_record_or_index_line_and_goes_on(tmp_path, sample_archive):
+    """A record with bytes overwritten, a file cut short and a half-written index line (a crawl
+    killed while writing): each is named in the log and counted; every other page is re-extracted."""
+    warc_dir = tmp_path / "warc"
+    shutil.copytree(sample_archive.parent / "warc", warc_dir)
+    lines = index_lines(warc_dir)
+    articles_in = sorted((d for *_, d in lines if d["kind"] == "article" and d["portal"] == "phu_yen"), key=lambda d: int(d["offset"]))
+    damaged, cut = articles_in[3], articles_in[-1]
+    path = warc_dir / damaged["filename"]
+    raw = bytearray(path.read_bytes())
+    middle = int(damaged["offset"]) + int(damaged["length"]) // 2
+    raw[middle:middle + 64] = b"\0" * 64
+    path.write_bytes(bytes(raw[:int(cut["offset"]) + 10]))
+    index = next(warc_dir.glob(f"{damaged['filename']}.cdxj"))
+    index.write_text(index.read_text(encoding="utf-8") + 'gov,vn,phuyen)/x 2026 {"url": "http://x', encoding="utf-8")
+
+    fresh = tmp_path / "fresh.db"
+    proc = scrapy("reextract", "--warc-dir", str(warc_dir), "-s", f"ARCHIVE_DB={fresh}")
+    assert "is not an index entry; skipped" in proc.stderr
+    assert f"the record of {damaged['url']} at " in proc.stderr and f"the record of {cut['url']} at " in proc.stderr
+    assert "'reextract/unreadable': 2" in proc.stderr and "Spider closed (finished)" in proc.stderr
+    conn = sqlite3.connect(fresh)
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 48
+    assert conn.execute("SELECT count(*) FROM articles WHERE fetched_url IN (?, ?)", [damaged["url"], cut["url"]]).fetchone()[0] == 0
+    conn.close()

@@ -35,9 +35,13 @@ def index_entries(warc_dir: Path) -> list[dict]:
     """Every CDXJ line of the WARC files in `warc_dir`, oldest capture first."""
     entries = []
     for index in sorted(warc_dir.glob("*.cdxj")):
-        for line in index.read_text(encoding="utf-8").splitlines():
-            key, stamp, data = line.split(" ", 2)
-            entries.append({**json.loads(data), "timestamp": stamp, "warc": str(index.parent / json.loads(data)["filename"])})
+        for number, line in enumerate(index.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            try:
+                _, stamp, data = line.split(" ", 2)
+                fields = json.loads(data)
+                entries.append({**fields, "timestamp": stamp, "warc": str(index.parent / fields["filename"])})
+            except (ValueError, KeyError):  # a line cut short by a killed crawl, say
+                logger.error("reextract: line %d of %s is not an index entry; skipped", number, index)
     entries.sort(key=lambda e: (e["timestamp"], e["warc"], int(e["offset"])))
     return entries
 
@@ -69,8 +73,14 @@ class ReextractSpider(PortalSpider):
         total = len(self.entries)
         for n, entry in enumerate(self.entries, 1):
             portal = self.portals[entry["portal"]]
-            status, headers, body, warc_date = read_response(entry["warc"], int(entry["offset"]))
-            fetched = dt.datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(VN_TZ).isoformat()
+            try:
+                status, headers, body, warc_date = read_response(entry["warc"], int(entry["offset"]))
+                fetched = dt.datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(VN_TZ).isoformat()
+            except Exception as exc:  # a damaged or missing file: say which record, go on with the others
+                self.count(portal, "reextract/unreadable")
+                logger.error("reextract: the record of %s at %s:%s cannot be read (%s: %s)",
+                             entry["url"], entry["warc"], entry["offset"], type(exc).__name__, exc)
+                continue
             ctype = {"content-type": headers["content-type"]} if "content-type" in headers else {}
             self.count(portal, "reextract/pages")
             yield await self.article_item(
