@@ -27,11 +27,13 @@ $(PYWB)/bin/wayback:
 	$(PYWB)/bin/pip install --quiet 'pywb>=2.8'
 	@touch $@
 
-test: $(BIN)/pytest $(PYWB)/bin/wayback  ## the whole test suite, offline
+test: $(BIN)/pytest $(PYWB)/bin/wayback  ## the layer rules, lint, and the whole test suite, offline
+	$(BIN)/lint-imports
+	$(BIN)/ruff check scraper pipelines bench tests
 	VNARCHIVE_PYWB=$(CURDIR)/$(PYWB)/bin $(BIN)/pytest
 
 bench: $(BIN)/scrapy  ## crawl throughput: our spider and pipelines vs a bare parsel spider, 5,000 pages
-	$(BIN)/scrapy benchmark --articles 5000
+	$(BIN)/python -m bench crawl --articles 5000
 
 clean:
 	rm -rf $(VENV) $(PYWB) data/archive.db data/archive.db-wal data/archive.db-shm data/warc

@@ -3,8 +3,8 @@
 Opt-in (``-s DOWNLOAD_ATTACHMENTS=True``): Scrapy's files pipeline fetches each attachment of a new
 or changed article, politely and under robots.txt like any request, into ``FILES_STORE`` (default
 ``data/files/``), and the article's ``attachments`` entries gain the stored ``path``, its
-``checksum`` and the download ``status``. A failed download is recorded on the entry and never
-drops the article.
+``checksum`` and the download ``status``. It runs after dedupe, so an unchanged article downloads
+nothing. A failed download is recorded on the entry and never drops the article.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.pipelines.files import FilesPipeline
 
-from scraper.settings import PROJECT_ROOT
-
 
 class AttachmentsPipeline(FilesPipeline):
     @classmethod
@@ -28,7 +26,7 @@ class AttachmentsPipeline(FilesPipeline):
         if not settings.getbool("DOWNLOAD_ATTACHMENTS"):
             raise NotConfigured  # no message: Scrapy then notes it quietly (attachments stay listed)
         cls._update_stores(settings)
-        return cls(settings.get("FILES_STORE") or str(PROJECT_ROOT / "data" / "files"), crawler=crawler)
+        return cls(settings.get("FILES_STORE"), crawler=crawler)
 
     def get_media_requests(self, item, info):
         adapter = ItemAdapter(item)

@@ -12,15 +12,16 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from pipelines import count, shared_archive
-from pipelines.archive import article_row, content_differs
+from scraper.archive.rows import article_row, content_differs
+from scraper.crawl.services import archive_of
+from scraper.crawl.stats import count
 
 MIN_ALIAS_BODY = 200  # characters
 
 
 class DedupePipeline:
     def __init__(self, crawler):
-        self.archive = shared_archive(crawler)
+        self.archive = archive_of(crawler)
         self.stats = crawler.stats
 
     @classmethod
@@ -32,7 +33,7 @@ class DedupePipeline:
         url = adapter["url"]
         existing = self.archive.article_by_url(url)
         if existing is not None:
-            changed = content_differs(existing, article_row(dict(item), folds=False))
+            changed = content_differs(existing, article_row(adapter, folds=False))
             if not changed:
                 count(self.stats, adapter.get("portal"), "archive/unchanged")
                 raise DropItem(f"unchanged: {url}", log_level="DEBUG")

@@ -7,17 +7,15 @@ Articles count as stored when their batch commits (``archive/committed/new`` in 
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from twisted.internet import task
 
-from pipelines import shared_archive
-from pipelines.archive import article_row, now_iso
-from pipelines.health import verdict
+from scraper.archive.rows import article_row, now_iso
+from scraper.archive.runs import run_values
+from scraper.crawl.services import archive_of
 from scraper.portals import load_profiles
 
 logger = logging.getLogger(__name__)
@@ -27,7 +25,7 @@ class SqlitePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.archive = shared_archive(crawler)
+        self.archive = archive_of(crawler)
         self.runs: dict[str, int] = {}
         self._flusher: task.LoopingCall | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -41,7 +39,7 @@ class SqlitePipeline:
         return list(getattr(spider, "portals", None) or [spider.name])
 
     def open_spider(self):
-        self.archive.record_portals(list(load_profiles().values()))
+        self.archive.record_portals([p.row() for p in load_profiles().values()])
         kind = getattr(self.crawler.spider, "run_kind", "crawl")
         for slug in self._portals():
             self.runs[slug] = self.archive.start_run(slug, kind)
@@ -59,7 +57,7 @@ class SqlitePipeline:
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        row = article_row(dict(item))
+        row = article_row(adapter)
         now = now_iso()
         row["changed_at"] = now
         if adapter.get("archive_action") == "changed":
@@ -85,51 +83,3 @@ class SqlitePipeline:
             logger.info("archive: %s: %s new, %s updated, %s unchanged, %s aliases, %s rejected (%s)", slug,
                         values["new"], values["updated"], values["unchanged"], values["aliases"], values["rejected"],
                         values["verdict"])
-        self.archive.close()
-
-
-def run_values(stats: dict, slug: str, committed: dict, reason: str, shared: bool, report: dict) -> dict:
-    """The crawl_runs row of one portal. Spider and pipelines count each event for the crawl and for
-    its portal (``portals/<slug>/…``); requests are per portal only when the crawl covered several
-    (in a one-portal crawl Scrapy's own counts, robots.txt included, are that portal's)."""
-    own = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith(f"portals/{slug}/")}
-    errors = sum(v for k, v in own.items() if k.startswith("portal/errors/"))
-    if not shared:
-        errors += stats.get("spider_exceptions/count", 0)
-        own.setdefault("requests", stats.get("downloader/request_count", 0))
-        own.setdefault("responses", stats.get("downloader/response_count", 0))
-    values = {
-        "finished_at": now_iso(),
-        "finish_reason": reason,
-        "requests": own.get("requests", 0),
-        "responses": own.get("responses", 0),
-        "new": committed.get("new", 0),
-        "updated": committed.get("updated", 0),
-        # Unchanged: fetched again and found the same, answered 304, or known and not fetched again.
-        "unchanged": own.get("archive/unchanged", 0) + own.get("incremental/known_skipped", 0) + own.get("incremental/not_modified", 0),
-        "aliases": committed.get("aliases", 0),
-        "rejected": committed.get("rejected", 0),
-        "errors": errors,
-        "walks": json.dumps(report.get("walks", []), ensure_ascii=False),
-        "stats": json.dumps({k: _plain(v) for k, v in sorted(own.items())}, ensure_ascii=False),
-    }
-    values["notes"] = "; ".join(run_notes(own)) or None
-    values["verdict"] = verdict(values, own)
-    return values
-
-
-def run_notes(stats: dict) -> list[str]:
-    """What a person should know about a run that the counts do not say."""
-    notes = []
-    if stats.get("robots/disallowed_everything"):
-        notes.append("robots.txt disallows everything: nothing fetched")
-    if stats.get("extraction/errors"):
-        notes.append(f"{stats['extraction/errors']} pages made the page classes fail")
-    misses = {k.rsplit("/", 1)[-1]: v for k, v in stats.items() if k.startswith("extraction/problems/selector-miss/")}
-    if misses:
-        notes.append("profile selectors matched nothing: " + ", ".join(f"{k} ×{v}" for k, v in sorted(misses.items())))
-    return notes
-
-
-def _plain(value):
-    return value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value

@@ -1,24 +1,27 @@
-"""ValidatePipeline: an item without a title, a body or a publication time is not an article.
+"""ValidatePipeline: what is not an article the archive can keep goes to ``rejects``, with its reason.
 
-Such items, and failed fetches of article links, go to the ``rejects`` table with their reason (the
-URL, the portal, what was extracted) and are counted in the stats under ``archive/rejected/…``.
+A failed fetch or read, an HTTP error, a page without the marks of an article, an article missing
+one of the fields it cannot be stored without (``scraper.core.article.REQUIRED``), and a date that
+is unreadable, impossible or in the future of the fetch time. A reject keeps the URL, the portal,
+the reason and what was extracted, and is counted under ``archive/rejected/…``.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from pipelines import count, shared_archive
-from pipelines.archive import now_iso
-
-logger = logging.getLogger(__name__)
+from scraper.archive.rows import now_iso
+from scraper.core.article import REQUIRED
+from scraper.core.dates import date_problem
+from scraper.core.problems import REJECTING, Problem, first
+from scraper.crawl.services import archive_of
+from scraper.crawl.stats import count
 
 # What a reject keeps of the item, for whoever re-examines it (the body is cut, the HTML left out).
-_KEPT = ("title", "lead", "published_raw", "published_at", "author", "category", "charset", "extraction", "problems")
+_KEPT = ("title", "lead", "published_raw", "published_at", "author", "category", "charset", "extraction")
 
 
 class Rejected(DropItem):
@@ -27,66 +30,75 @@ class Rejected(DropItem):
         self.reason = reason
 
 
-def reject(archive, stats, item: ItemAdapter, reason: str, stage: str) -> Rejected:
-    """Record `item` in the rejects table and count it; returns the exception to raise."""
-    kept = {k: item.get(k) for k in _KEPT if item.get(k)}
-    if item.get("body_text"):
-        kept["body_text"] = item["body_text"][:2000]
-    archive.reject({
-        "url": item.get("url") or item.get("fetched_url"),
-        "portal": item.get("portal"),
-        "reason": reason,
-        "stage": stage,
-        "http_status": item.get("http_status"),
-        "title": item.get("title"),
-        "fetched_url": item.get("fetched_url"),
-        "rejected_at": now_iso(),
-        "item": json.dumps(kept, ensure_ascii=False),
-    })
-    kind = reason.split(":", 1)[0].split(" (", 1)[0]
-    count(stats, item.get("portal"), "archive/rejected")
-    count(stats, item.get("portal"), f"archive/rejected/{stage}/{kind}")
-    return Rejected(reason)
+def _present(item: ItemAdapter, name: str) -> bool:
+    # A printed date that could not be read is a date problem, not a missing date.
+    return bool(item.get(name) or (name == "published_at" and item.get("published_raw")))
+
+
+def verdict(item: ItemAdapter) -> tuple[str, str] | None:
+    """(kind, reason) when an item cannot be archived as an article, else None. The kind is what
+    the stats count it under (``archive/rejected/<kind>``); the reason is what a person reads."""
+    status = item.get("http_status")
+    if status and status >= 400:
+        return "http", f"HTTP {status}"
+    problems: list[Problem] = item.get("problems") or []
+    for kind, opening in REJECTING.items():
+        found = first(problems, kind)
+        if found:
+            return kind, f"{opening}: {found.detail}"
+    missing = [label for name, label in REQUIRED.items() if not _present(item, name)]
+    if item.get("looks_like_article") is False:
+        return "not-article", "not an article page: " + ("no " + ", no ".join(missing) if missing else "no article body")
+    if missing:
+        return "missing", "missing " + ", ".join(missing)
+    if item.get("published_raw") and not item.get("published_at"):
+        return "date", f"unreadable date {item['published_raw']!r}"
+    problem = date_problem(item.get("published_at"), now=item.get("fetched_at"))
+    return ("date", problem) if problem else None
+
+
+def reason(item: ItemAdapter) -> str | None:
+    """Why an item cannot be archived as an article, or None when it can."""
+    found = verdict(item)
+    return found[1] if found else None
 
 
 class ValidatePipeline:
     def __init__(self, crawler):
-        self.archive = shared_archive(crawler)
+        self.archive = archive_of(crawler)
         self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    reason = staticmethod(reason)
+
     def process_item(self, item):
         adapter = ItemAdapter(item)
-        reason = self.reason(adapter)
-        if reason:
-            raise reject(self.archive, self.stats, adapter, reason, "validate")
+        found = verdict(adapter)
+        if found:
+            raise self.reject(adapter, *found)
         return item
 
-    @staticmethod
-    def reason(item: ItemAdapter) -> str | None:
-        status = item.get("http_status")
-        if status and status >= 400:
-            return f"HTTP {status}"
-        problems = item.get("problems") or []
-        failed = [p for p in problems if p.startswith("fetch:")]
-        if failed:
-            return f"fetch failed: {failed[0].split(':', 1)[1].strip()}"
-        broken = [p for p in problems if p.startswith("extract:")]
-        if broken:
-            return f"page could not be read: {broken[0].split(':', 1)[1].strip()}"
-        decoding = [p for p in problems if p.startswith("decoding:")]
-        if decoding:
-            return f"undecodable: {decoding[0].split(':', 1)[1].strip()}"
-        missing = [name for name, present in (
-            ("title", item.get("title")),
-            ("body", item.get("body_text")),
-            ("published time", item.get("published_at") or item.get("published_raw")),
-        ) if not present]
-        if item.get("looks_like_article") is False:
-            return "not an article page: " + ("no " + ", no ".join(missing) if missing else "no article body")
-        if missing:
-            return "missing " + ", ".join(missing)
-        return None
+    def reject(self, item: ItemAdapter, kind: str, why: str) -> Rejected:
+        """Record `item` in the rejects table and count it; returns the exception to raise."""
+        kept = {k: item.get(k) for k in _KEPT if item.get(k)}
+        if item.get("problems"):
+            kept["problems"] = [str(p) for p in item["problems"]]
+        if item.get("body_text"):
+            kept["body_text"] = item["body_text"][:2000]
+        self.archive.reject({
+            "url": item.get("url") or item.get("fetched_url"),
+            "portal": item.get("portal"),
+            "reason": why,
+            "stage": "validate",
+            "http_status": item.get("http_status"),
+            "title": item.get("title"),
+            "fetched_url": item.get("fetched_url"),
+            "rejected_at": now_iso(),
+            "item": json.dumps(kept, ensure_ascii=False),
+        })
+        count(self.stats, item.get("portal"), "archive/rejected")
+        count(self.stats, item.get("portal"), f"archive/rejected/{kind}")
+        return Rejected(why)

@@ -6,9 +6,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 BOT_NAME = "vn_portal_archive"
-SPIDER_MODULES = ["scraper.spiders"]
-NEWSPIDER_MODULE = "scraper.spiders"
-SPIDER_LOADER_CLASS = "scraper.spiderloader.ProfileSpiderLoader"
+# Every spider is a portal profile (scraper/portals/<slug>.toml): the loader makes them.
+SPIDER_MODULES: list[str] = []
+SPIDER_LOADER_CLASS = "scraper.spiders.loader.ProfileSpiderLoader"
 COMMANDS_MODULE = "scraper.commands"
 
 # The archive. `scrapy crawl <slug> -s ARCHIVE_DB=/some/file.db` writes elsewhere.
@@ -16,6 +16,9 @@ ARCHIVE_DB = os.environ.get("VNARCHIVE_DB") or str(PROJECT_ROOT / "data" / "arch
 # Rows are committed in batches: at most this many articles, or this many seconds, per transaction.
 ARCHIVE_BATCH_SIZE = 200
 ARCHIVE_BATCH_SECONDS = 5.0
+
+# The sample mirror `scrapy demo` serves and crawls.
+DEMO_MIRROR = str(PROJECT_ROOT / "data" / "mirror")
 
 # Attachments (PDF, DOC, XLS linked from articles) are listed always, downloaded only when asked.
 DOWNLOAD_ATTACHMENTS = False
@@ -25,11 +28,11 @@ FILES_STORE = str(PROJECT_ROOT / "data" / "files")
 # at most two: Scrapy itself keeps one core busy.
 PAGE_WORKERS = int(os.environ.get("VNARCHIVE_PAGE_WORKERS", max(0, min(2, (os.cpu_count() or 1) - 1))))
 
+# Items arrive normalized (the page runner normalizes once, right after the page): validate, dedupe, store.
 ITEM_PIPELINES = {
     "pipelines.validate.ValidatePipeline": 100,
-    "pipelines.normalize.NormalizePipeline": 200,
-    "pipelines.attachments.AttachmentsPipeline": 250,  # only with DOWNLOAD_ATTACHMENTS
     "pipelines.dedupe.DedupePipeline": 300,
+    "pipelines.attachments.AttachmentsPipeline": 350,  # only with DOWNLOAD_ATTACHMENTS: new and changed articles
     "pipelines.store.SqlitePipeline": 400,
 }
 
@@ -59,12 +62,12 @@ WARC_ENABLED = True
 WARC_DIR = None  # default: warc/ beside ARCHIVE_DB
 WARC_MAX_BYTES = 1024 * 1024 * 1024
 
-# Near-duplicate clusters (pipelines.clusters): filed as articles are stored. Off, articles get no
+# Near-duplicate clusters (scraper.archive.clusters): filed as articles are stored. Off, articles get no
 # cluster until `scrapy neardups --rebuild`.
 NEARDUP_ENABLED = True
 
 # Public web archives a dead portal can be recovered from (scrapy crawl <portal> -a recover=wayback):
-# their CDX index and the original bytes of a capture ({timestamp}id_). See scraper/recovery.py.
+# their CDX index and the original bytes of a capture ({timestamp}id_). See scraper/pages/cdx.py.
 RECOVERY_ARCHIVES = {
     "wayback": {"name": "web.archive.org", "cdx": "https://web.archive.org/cdx/search/cdx",
                 "replay": "https://web.archive.org/web/{timestamp}id_/{url}"},
@@ -74,12 +77,13 @@ RECOVERY_ARCHIVES = {
 RECOVERY_CDX_LIMIT = 5000  # captures per CDX query; more come with the resume key
 DOWNLOADER_MIDDLEWARES = {
     # After decompression (590), before the spider: the bytes a page class reads are the bytes kept.
-    "scraper.warc.WarcMiddleware": 585,
+    "scraper.crawl.warc.WarcMiddleware": 585,
 }
 
 EXTENSIONS = {
-    "scraper.extensions.PortalStats": 500,
-    "scraper.extensions.PortalProgress": 510,
+    "scraper.crawl.services.ArchiveService": 400,  # the crawl's archive: opened once, closed when the engine stops
+    "scraper.crawl.stats.PortalStats": 500,
+    "scraper.crawl.progress.PortalProgress": 510,
 }
 # A progress line per portal every this many seconds (0: none).
 PROGRESS_INTERVAL = 60.0
@@ -92,7 +96,7 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
 LOG_LEVEL = os.environ.get("VNARCHIVE_LOG_LEVEL", "INFO")
-LOG_FORMATTER = "scraper.logformatter.ArchiveLogFormatter"
+LOG_FORMATTER = "scraper.crawl.logformatter.ArchiveLogFormatter"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
 FEED_EXPORT_ENCODING = "utf-8"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from scraper.core.urls import rebase
 from scraper.mirror import MirrorServer
 from scraper.portals import get_profile
-from scraper.urls import rebase
 
 ROOT = Path(__file__).resolve().parent.parent
 MIRROR = ROOT / "data" / "mirror"

@@ -6,13 +6,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from itemadapter import ItemAdapter
-
-from pipelines.normalize import normalize
-from scraper.platforms import platform_module
-from scraper.portals import get_profile
+from scraper.core.normalize import normalize
+from scraper.platforms import article_page, listing_page
+from scraper.portals import get_profile, pages_for
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Real captures and reconstructions sit apart, each as <slug>/<case>/; meta.json says which too.
+ORIGINS = {"real": "real capture", "reconstructed": "reconstruction"}
 
 
 @dataclass
@@ -43,24 +43,32 @@ class Case:
 
     def page(self):
         profile = get_profile(self.slug)
-        module = platform_module(profile.platform)
-        cls = module.ListingPage if self.kind == "listing" else module.ArticlePage
+        make = listing_page if self.kind == "listing" else article_page
         meta = self.meta
-        return cls(meta["url"], self.body, headers=meta.get("headers"), fetched_at=meta["fetched_at"], profile=profile)
+        return make(pages_for(profile), meta["url"], self.body, headers=meta.get("headers"), fetched_at=meta["fetched_at"], profile=profile)
 
     def item(self) -> dict:
         """What the archive would store for this article page: the page's fields, normalized."""
         data = self.page().extract()
-        adapter = ItemAdapter(data)
-        normalize(adapter)
+        normalize(data)
         return data
 
 
 def cases(kind: str | None = None) -> list[Case]:
+    """Every portal fixture case (real captures and reconstructions), by slug and name."""
     found = []
-    for slug_dir in sorted(p for p in FIXTURES.iterdir() if p.is_dir() and (p / "..").exists()):
-        for case_dir in sorted(p for p in slug_dir.iterdir() if (p / "page.html").exists()):
-            case = Case(slug_dir.name, case_dir.name, case_dir)
-            if kind is None or case.kind == kind:
-                found.append(case)
-    return found
+    for origin in ORIGINS:
+        for slug_dir in sorted(p for p in (FIXTURES / origin).iterdir() if p.is_dir()):
+            for case_dir in sorted(p for p in slug_dir.iterdir() if (p / "page.html").exists()):
+                case = Case(slug_dir.name, case_dir.name, case_dir)
+                if kind is None or case.kind == kind:
+                    found.append(case)
+    return sorted(found, key=lambda c: c.id)
+
+
+def case(slug: str, name: str) -> Case:
+    """One fixture case, wherever its origin puts it."""
+    for found in cases():
+        if found.slug == slug and found.name == name:
+            return found
+    raise KeyError(f"no fixture {slug}/{name}")

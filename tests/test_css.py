@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from scraper.pages.base import ArticlePage, ListingPage
+from scraper.pages.article import ArticlePage
 from scraper.pages.css import PageIndex, compiled, plan, select
 from scraper.platforms import PLATFORMS
 from scraper.portals import load_profiles
@@ -15,10 +15,12 @@ from tests.pages import cases
 
 def every_selector() -> list[str]:
     found: set[str] = set()
-    for module in PLATFORMS.values():
-        for cls in (module.ArticlePage, module.ListingPage):
-            for values in itertools.chain(cls.SELECTORS.values(), cls.GENERIC_SELECTORS.values()):
-                found.update(values)
+    for spec in PLATFORMS.values():
+        for values in itertools.chain(spec.article.values(), spec.listing.values()):
+            found.update(values)
+        found.update(spec.exclude)
+    for values in ArticlePage.GENERIC_SELECTORS.values():
+        found.update(values)
     found.update(ArticlePage.EXCLUDE)
     for profile in load_profiles().values():
         for table in (profile.article, profile.listing):
@@ -51,6 +53,6 @@ def test_which_selectors_the_index_answers(css, simple):
 
 
 def test_a_selector_naming_an_absent_class_matches_nothing_without_search():
-    page = ListingPage("https://x.gov.vn/", b"<div class='a'><p class='b'>x</p></div>")
+    page = ArticlePage("https://x.gov.vn/", b"<div class='a'><p class='b'>x</p></div>")
     assert select(page.root, ".a .nowhere", page.index) == []
     assert [e.text for e in select(page.root, ".a .b", page.index)] == ["x"]

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from itemadapter import ItemAdapter
 
-from pipelines.normalize import normalize
-from scraper.dates import date_problem
-from scraper.platforms.generic import ArticlePage
-from scraper.portals import Profile
+from scraper.core.dates import date_problem
+from scraper.core.normalize import normalize
+from scraper.core.profile import Profile
+from scraper.pages.article import ArticlePage
 from tests.pages import FIXTURES
 
 DATES = json.loads((FIXTURES / "dates.json").read_text(encoding="utf-8"))
@@ -21,9 +20,9 @@ FETCHED = DATES["fetched_at"]
 def page_with(date: str, *, meta: str = "", month_first: bool = False) -> dict:
     html = (f'<html><head>{meta}</head><body><h1 class="title">Hội nghị tổng kết</h1><div class="publish-date">{date}</div>'
             '<div class="detail-content"><p>Sáng nay, UBND tỉnh tổ chức hội nghị tổng kết công tác năm.</p></div></body></html>')
-    profile = Profile(slug="x", name="x", province="x", platform="generic", month_first=month_first)
+    profile = Profile(slug="x", name="x", province="x", platform="generic", date_order="mdy" if month_first else "dmy")
     data = ArticlePage("https://x.gov.vn/tin-1.html", html.encode(), fetched_at=FETCHED, profile=profile).extract()
-    normalize(ItemAdapter(data))
+    normalize(data)
     return data
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.dates import date_problem, parse_date, to_vn
+from scraper.core.dates import date_problem, parse_date, to_vn
 
 FETCHED = "2026-06-30T09:00:00+07:00"
 

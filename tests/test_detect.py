@@ -13,15 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from scraper.core.profile import SLUG, parse_profile
 from scraper.mirror import MirrorServer
 from scraper.platforms import PLATFORM_NAMES, PLATFORMS
-from scraper.platforms.fingerprint import ORDER, UNKNOWN, detect, draft_profile
-from scraper.portals import SLUG, get_profile, load_profiles, parse_profile
+from scraper.platforms.draft import draft_profile
+from scraper.platforms.fingerprint import ORDER, UNKNOWN, detect
+from scraper.portals import get_profile, load_profiles
 from scraper.settings import USER_AGENT
 from tests.conftest import scrapy, write_site
+from tests.pages import case as fixture_case
 from tests.pages import cases
 
-DETECT_FIXTURES = Path(__file__).parent / "fixtures_detect"
+DETECT_FIXTURES = Path(__file__).parent / "fixtures" / "synthetic"
 # Platforms a profile can name and get page classes for ("generic" is the fallback, not a platform).
 WITH_PAGES = frozenset(PLATFORMS) - {"generic"}
 SUPPORTED = sorted(WITH_PAGES)
@@ -89,7 +92,7 @@ def test_fixture_page_draft_loads_and_keeps_the_profiles_slug(case):
 
 @pytest.mark.parametrize("name", ["listing-chi-dao-dieu-hanh", "listing-english-culture-trap"])
 def test_real_hanoi_pages_are_liferay_by_their_own_markup(name):
-    detection = detect(*detect_case(Path(__file__).parent / "fixtures" / "ha_noi__sotttt" / name))
+    detection = detect(*detect_case(fixture_case("ha_noi__sotttt", name).path))
     assert detection.platform == "liferay"
     assert detection.confidence == "high"
     assert any("var Liferay" in line or "p_p_id" in line for line in detection.evidence)
@@ -158,7 +161,7 @@ def test_lower_case_pages_aspx_is_not_sharepoint():
 
 
 # --------------------------------------------------------------------------------------------------
-# The synthetic pages in tests/fixtures_detect/
+# The synthetic pages in tests/fixtures/synthetic/
 
 
 def test_drupal_page_is_drupal_and_its_draft_names_no_platform_without_pages():
@@ -305,7 +308,7 @@ def draft_part(stdout: str) -> dict:
 
 
 def test_command_on_a_saved_page_reads_meta_json_beside_it():
-    proc = scrapy("detect", "tests/fixtures/ha_noi__sotttt/listing-chi-dao-dieu-hanh/page.html")
+    proc = scrapy("detect", "tests/fixtures/real/ha_noi__sotttt/listing-chi-dao-dieu-hanh/page.html")
     assert proc.stdout.startswith("Platform: Liferay (liferay; score ")
     assert "var Liferay= in a <head> script" in proc.stdout
     assert "Draft profile (save as scraper/portals/ha_noi__sotttt.toml after checking it)" in proc.stdout
@@ -331,7 +334,7 @@ def test_command_on_a_saved_page_without_its_address_detects_but_drafts_nothing(
 
 
 def test_command_on_a_local_url(tmp_path):
-    body = (Path(__file__).parent / "fixtures" / "quang_ngai" / "listing-first-page" / "page.html").read_bytes()
+    body = (fixture_case("quang_ngai", "listing-first-page").path / "page.html").read_bytes()
     root = write_site(tmp_path / "site", {"/web/portal-qni/tin-noi-bat": body}, {})
     with MirrorServer(root) as server:
         proc = scrapy("detect", f"{server.origin}/web/portal-qni/tin-noi-bat")

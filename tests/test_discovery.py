@@ -13,11 +13,11 @@ from urllib.parse import quote
 
 import pytest
 
+from scraper.core.profile import parse_profile
+from scraper.core.urls import trap_reason
 from scraper.mirror import MirrorServer, route_key
 from scraper.platforms import PLATFORM_NAMES
-from scraper.portals import parse_profile
 from scraper.spiders.portal import make_spider
-from scraper.urls import trap_reason
 from tests.conftest import MIRROR, crawl, scrapy
 
 SEED_PATH = "/wps/portal/Home/chi-tiet-tin?1dmy&current=true&urile=" + quote(
@@ -55,7 +55,8 @@ def _site(tmp_path):
     (root / "rss").mkdir()
     (root / "rss" / "tin-moi.rss").write_text(
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Tin mới</title>'
-        + "".join(f"<item><title>Tin</title><link>{url(t)}</link><pubDate>Fri, 21 Jun 2024 08:00:00 +0700</pubDate></item>" for t in articles[3:8])
+        + "".join(f"<item><title>Tin</title><link>{url(t)}</link><pubDate>Fri, 21 Jun 2024 08:00:00 +0700</pubDate></item>"
+                  for t in articles[3:8])
         + "</channel></rss>")
     return root
 
@@ -110,7 +111,8 @@ def test_a_profile_may_opt_out_of_robots(tmp_path):
 @pytest.mark.parametrize("url,reason", [
     ("https://x.gov.vn/en/en/en/tin", "repeated path segments"),
     ("https://x.gov.vn/en/vi/en/vi/en/vi/tin", "repeated path segments"),
-    ("https://sotttt.hanoi.gov.vn/web/sotttt-eng/culture/-/view_content/737358-x.html/vi", "language segment after a page (renders a listing, not the page)"),
+    ("https://sotttt.hanoi.gov.vn/web/sotttt-eng/culture/-/view_content/737358-x.html/vi", "language segment after a page (renders a "
+                                                                                           "listing, not the page)"),
     ("https://x.gov.vn/lich-cong-tac?month=5&year=2024", "calendar parameters"),
     ("https://x.gov.vn/tin-tuc?sort=date&dir=asc", "sort, print or share parameters"),
     ("https://x.gov.vn/tin/123?print=1", "sort, print or share parameters"),

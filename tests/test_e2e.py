@@ -10,7 +10,7 @@ from pathlib import Path
 
 from scraper.mirror import MirrorServer
 from tests.conftest import MIRROR, crawl, write_site
-from tests.pages import FIXTURES
+from tests.pages import case
 
 SQLITE_UTILS = str(Path(sys.executable).parent / "sqlite-utils")
 
@@ -24,7 +24,8 @@ def test_crawl_the_mirror_and_query_it_with_sqlite_utils(sample_archive):
     assert sql(sample_archive, "select portal, count(*) n from articles group by portal order by portal") == [
         {"portal": "phu_yen", "n": 24}, {"portal": "quang_ngai", "n": 26}]
     assert sql(sample_archive, "select count(*) n from rejects") == [{"n": 0}]
-    out = subprocess.run([SQLITE_UTILS, "search", str(sample_archive), "articles", "ban chi dao", "-c", "title", "-c", "published_at", "--limit", "1"],
+    out = subprocess.run([SQLITE_UTILS, "search", str(sample_archive), "articles", "ban chi dao", "-c", "title", "-c", "published_at",
+                          "--limit", "1"],
                          capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == [{"title": "Ban Chỉ đạo 35 tỉnh tổng kết công tác năm 2023, triển khai nhiệm vụ năm 2024",
                                 "published_at": "2024-01-19T10:22:00+07:00"}]
@@ -71,8 +72,8 @@ def test_since_stops_paging_at_the_bound(tmp_path):
 def _bad_input_site(root: Path) -> Path:
     """A Phú Yên-style listing linking to an entity-encoded article, an NFD article, a page with no
     date, a listing where an article should be, a 404 and a 500."""
-    def fixture(case):
-        return (FIXTURES / "phu_yen" / case / "page.html").read_bytes()
+    def fixture(name):
+        return case("phu_yen", name).body
     links = {
         "/tin/entities": "Bài viết mã hóa thực thể",
         "/tin/nfd": "Bài viết tổ hợp",

@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from pipelines.archive import open_database
-from pipelines.health import OK, assess, verdict
+from scraper.archive.health import OK, assess, verdict
+from scraper.archive.store import open_database
 from scraper.portals import load_profiles
 from tests.conftest import scrapy
 

@@ -16,7 +16,7 @@ from urllib.parse import quote, urljoin
 import pytest
 from protego import Protego
 
-from scraper.extraction import extract_article, extract_listing
+from scraper.crawl.runner import read_article, read_listing
 from scraper.portals import load_profiles
 from scraper.settings import USER_AGENT
 
@@ -41,13 +41,13 @@ def test_a_portal_lists_its_articles_and_its_pages_read(profile):
     if not robots.can_fetch(listing_url, USER_AGENT):
         pytest.skip(f"{profile.slug}: robots.txt does not let the archive read {listing_url}")
     body, headers = fetch(listing_url)
-    listing = extract_listing(profile, listing_url, body, headers, time.strftime("%Y-%m-%dT%H:%M:%S+07:00"))
+    listing = read_listing(profile, listing_url, body, headers, time.strftime("%Y-%m-%dT%H:%M:%S+07:00"))
     assert "error" not in listing, listing.get("error")
     assert listing["entries"], f"{profile.slug}: no article links on {listing_url} ({listing['problems']})"
     time.sleep(profile.download_delay)
     article_url = listing["entries"][0]["url"]
     body, headers = fetch(article_url)
-    data = extract_article(profile, article_url, body, headers, time.strftime("%Y-%m-%dT%H:%M:%S+07:00"))
+    data = read_article(profile, article_url, body, headers, time.strftime("%Y-%m-%dT%H:%M:%S+07:00"))
     assert "error" not in data, data.get("error")
     assert data["title"] and data["body_text"] and data["published_at"], (article_url, data["problems"])
 
@@ -61,5 +61,5 @@ def test_the_wayback_machine_still_holds_the_phu_yen_seed():
     original = rows[1][rows[0].index("original")]
     time.sleep(2)
     body, headers = fetch(f"https://web.archive.org/web/{timestamp}id_/{original}")
-    data = extract_article(profile, original, body, headers, time.strftime("%Y-%m-%dT%H:%M:%S+07:00"))
+    data = read_article(profile, original, body, headers, time.strftime("%Y-%m-%dT%H:%M:%S+07:00"))
     assert data["title"] == SEED_TITLE and data["published_at"] == "2024-01-19T10:22:00+07:00"

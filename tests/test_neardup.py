@@ -11,19 +11,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from itemadapter import ItemAdapter
 
-from pipelines.archive import Archive, article_row, open_database
-from pipelines.clusters import _candidates, rebuild
-from pipelines.normalize import normalize
-from pipelines.schema import MIGRATIONS
-from scraper.extraction import extract_article
-from scraper.neardup import MAX_WEAK_CANDIDATES, jaccard, republication, republications, signature
+from bench.republications import corpus, measure
+from scraper.archive.clusters import _candidates, rebuild
+from scraper.archive.rows import article_row
+from scraper.archive.schema import MIGRATIONS
+from scraper.archive.search import QueryError, search
+from scraper.archive.store import Archive, open_database
+from scraper.core.neardup import MAX_WEAK_CANDIDATES, jaccard, republication, republications, signature
+from scraper.core.normalize import normalize
+from scraper.crawl.runner import read_article
 from scraper.portals import get_profile
-from scraper.republications import corpus, measure
-from scraper.search import QueryError, search
 from tests.conftest import scrapy
-from tests.pages import FIXTURES, Case
+from tests.pages import case
 
-SEED = Case("phu_yen", "article-seed", FIXTURES / "phu_yen" / "article-seed")
+SEED = case("phu_yen", "article-seed")
 
 
 @pytest.mark.parametrize("seed,batch", [(0, 50), (1, 1), (2, 7)])
@@ -60,7 +61,7 @@ def test_short_texts_are_only_republications_when_identical():
 
 
 def test_the_crawl_signature_is_the_signature_of_the_stored_text():
-    data = extract_article(get_profile("phu_yen"), SEED.meta["url"], SEED.body, SEED.meta.get("headers") or {}, SEED.meta["fetched_at"])
+    data = read_article(get_profile("phu_yen"), SEED.meta["url"], SEED.body, SEED.meta.get("headers") or {}, SEED.meta["fetched_at"])
     item = ItemAdapter(dict(data))
     normalize(item)
     assert data["minhash"] == signature(item["lead"], item["body_text"]).hex()

@@ -36,6 +36,8 @@ def test_article_field(case, field, items):
         assert all(img["url"].startswith("http") for img in item["images"])
     elif field == "extraction":
         assert {k: item["extraction"].get(k) for k in expected} == expected
+    elif field == "problems":
+        assert [str(p) for p in item["problems"]] == expected
     elif field == "reject":
         assert ValidatePipeline.reason(ItemAdapter(item)) == expected
     else:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.platforms import sharepoint, webcenter
-from scraper.portals import load_profile
-from scraper.urls import canonical_url
+from scraper.core.urls import canonical_url
+from scraper.platforms import article_page, listing_page, platform
+from scraper.portals import get_profile, load_profile
+
+SHAREPOINT, WEBCENTER = platform("sharepoint"), platform("webcenter")
 
 SP_LIST_ROW = (
     '<table class="ms-listviewtable"><tr class="ms-viewheadertr"><th><a href="javascript:">Tiêu đề</a></th></tr>'
@@ -16,8 +18,8 @@ SP_LIST_ROW = (
 SP_CATEGORY_ITEM = '<div class="lnew"><a href="newsdetail.aspx?NewsId=7">Tin một</a> <span>({date})</span></div>'
 
 
-def listing(cls, url: str, html: str, profile=None):
-    return cls(url, html.encode("utf-8"), fetched_at="2024-03-16T08:00:00+07:00", profile=profile)
+def listing(spec, url: str, html: str, profile=None):
+    return listing_page(spec, url, html.encode("utf-8"), fetched_at="2024-03-16T08:00:00+07:00", profile=profile)
 
 
 @pytest.mark.parametrize("url,key", [
@@ -42,8 +44,8 @@ def listing(cls, url: str, html: str, profile=None):
     ("https://x.gov.vn/Pages/chitiet.aspx?id=77&gId=2&Page=3", "https://x.gov.vn/Pages/chitiet.aspx?id=77"),
 ])
 def test_sharepoint_key_is_the_item_id(url, key):
-    assert sharepoint.ArticlePage.canonical(url) == key
-    assert sharepoint.ArticlePage.canonical(key) == key
+    assert SHAREPOINT.canonical(url) == key
+    assert SHAREPOINT.canonical(key) == key
     assert canonical_url(key) == key  # the normalize pipeline canonicalizes again
 
 
@@ -58,8 +60,8 @@ def test_sharepoint_key_is_the_item_id(url, key):
      "https://mof.gov.vn/webcenter/portal/tttc/r/o/ttsk?docType=TinBai"),
 ])
 def test_webcenter_key_is_the_doc_name(url, key):
-    assert webcenter.ArticlePage.canonical(url) == key
-    assert webcenter.ArticlePage.canonical(key) == key
+    assert WEBCENTER.canonical(url) == key
+    assert WEBCENTER.canonical(key) == key
     assert canonical_url(key) == key
 
 
@@ -76,7 +78,7 @@ def test_webcenter_key_is_the_doc_name(url, key):
     ("https://www.quangninh.gov.vn/Trang/ChiTietTinTuc.aspx?nid=abc", False),
 ])
 def test_sharepoint_article_links(url, article):
-    assert sharepoint.is_article_url(url) is article
+    assert SHAREPOINT.is_article_url(url) is article
 
 
 @pytest.mark.parametrize("url,article", [
@@ -86,62 +88,66 @@ def test_sharepoint_article_links(url, article):
     ("https://quangnam.gov.vn/webcenter/portal/ubnd/pages_tin-tuc?selectedPage=2", False),
 ])
 def test_webcenter_article_links(url, article):
-    page = listing(webcenter.ListingPage, "https://quangnam.gov.vn/webcenter/portal/ubnd/pages_tin-tuc", "<html></html>")
+    page = listing(WEBCENTER, "https://quangnam.gov.vn/webcenter/portal/ubnd/pages_tin-tuc", "<html></html>")
     assert page.is_article_url(url) is article
 
 
 def test_sharepoint_list_views_read_dates_month_first_and_other_pages_day_first():
-    ordinary = listing(sharepoint.ListingPage, "https://www.dongnai.gov.vn/Pages/tintucsukien.aspx?gId=2",
-                       SP_CATEGORY_ITEM.format(date="05/11/2019"))
+    dong_nai = get_profile("dong_nai")  # its category items are its profile's
+    ordinary = listing(SHAREPOINT, "https://www.dongnai.gov.vn/Pages/tintucsukien.aspx?gId=2",
+                       SP_CATEGORY_ITEM.format(date="05/11/2019"), dong_nai)
     assert [e.published_at for e in ordinary.entries()] == ["2019-11-05"]
     # A list view is known by its table, wherever it is embedded ...
-    embedded = listing(sharepoint.ListingPage, "https://thuvien.camau.gov.vn/Pages/tintuc.aspx",
+    embedded = listing(SHAREPOINT, "https://thuvien.camau.gov.vn/Pages/tintuc.aspx",
                        SP_LIST_ROW.format(date="11/19/2019 3:00 PM"))
     assert [e.published_at for e in embedded.entries()] == ["2019-11-19T15:00:00+07:00"]
     # ... or by its address, whatever its markup.
-    under_lists = listing(sharepoint.ListingPage, "https://thuvien.camau.gov.vn/Lists/News/tintuccamau.aspx",
-                          SP_CATEGORY_ITEM.format(date="05/11/2019"))
+    under_lists = listing(SHAREPOINT, "https://thuvien.camau.gov.vn/Lists/News/tintuccamau.aspx",
+                          SP_CATEGORY_ITEM.format(date="05/11/2019"), dong_nai)
     assert [e.published_at for e in under_lists.entries()] == ["2019-05-11"]
 
 
 def test_a_day_first_date_on_a_list_view_is_a_problem_not_a_guess():
-    page = listing(sharepoint.ListingPage, "https://thuvien.camau.gov.vn/Lists/News/tintuccamau.aspx",
+    page = listing(SHAREPOINT, "https://thuvien.camau.gov.vn/Lists/News/tintuccamau.aspx",
                    SP_LIST_ROW.format(date="19/11/2019 15:00"))
     assert [e.published_at for e in page.entries()] == [None]
-    assert page.problems == ["date-order: '19/11/2019 15:00' is not month/day/year, the order this page's dates are read in"]
+    assert [str(p) for p in page.problems] == ["date-order: '19/11/2019 15:00' is not month/day/year, the order this page's dates "
+                                               "are read in"]
 
 
 def test_a_profile_can_force_month_first(tmp_path):
     path = tmp_path / "dong_nai.toml"
-    path.write_text('name = "x"\nprovince = "y"\nplatform = "sharepoint"\ndate_order = "mdy"\n', encoding="utf-8")
-    page = listing(sharepoint.ListingPage, "https://www.dongnai.gov.vn/Pages/tintucsukien.aspx?gId=2",
+    path.write_text('name = "x"\nprovince = "y"\nplatform = "sharepoint"\ndate_order = "mdy"\n'
+                    '[listing]\nitem = "div.lnew, div.news1"\ndate = "div.lnew span"\n', encoding="utf-8")
+    page = listing(SHAREPOINT, "https://www.dongnai.gov.vn/Pages/tintucsukien.aspx?gId=2",
                    SP_CATEGORY_ITEM.format(date="05/11/2019"), profile=load_profile(path))
     assert [e.published_at for e in page.entries()] == ["2019-05-11"]
 
 
 def test_sharepoint_list_forms_read_dates_month_first():
-    form = sharepoint.ArticlePage("https://www.dongnai.gov.vn/Lists/TinTuc/DispForm.aspx?ID=152", b"<html></html>")
-    news = sharepoint.ArticlePage("https://www.dongnai.gov.vn/Pages/newsdetail.aspx?NewsId=245873", b"<html></html>")
+    form = article_page(SHAREPOINT, "https://www.dongnai.gov.vn/Lists/TinTuc/DispForm.aspx?ID=152", b"<html></html>")
+    news = article_page(SHAREPOINT, "https://www.dongnai.gov.vn/Pages/newsdetail.aspx?NewsId=245873", b"<html></html>")
     assert form.parse_date("11/12/2019 2:30 PM") == "2019-11-12T14:30:00+07:00"
     assert news.parse_date("11/12/2019 14:30") == "2019-12-11T14:30:00+07:00"
 
 
 @pytest.mark.parametrize("guid", ["23ce25f7_72cf_4c4a_b013_922bcdc41ed2", "0a1b2c3d_4e5f_4a6b_8c7d_9e0f1a2b3c4d"])
-def test_sharepoint_date_control_is_found_by_its_id_suffix(guid):
+def test_a_date_control_is_found_by_its_id_suffix(guid):
     html = (f'<div class="title-news">Tin một</div><span id="ctl00_ctl33_g_{guid}_ctl00_Label_DateTime_Now">19/11/2019</span>'
             '<div class="divNoiDungTinBai"><div class="ExternalClass7FA29CA78DC54769852B69DAFFB2A158">'
             '<p>Đoạn một của bài viết, đủ dài để là một đoạn văn.</p></div></div>')
-    page = sharepoint.ArticlePage("https://www.binhduong.gov.vn/Pages/chitiet.aspx?ItemID=1", html.encode("utf-8"))
+    page = article_page(SHAREPOINT, "https://www.binhduong.gov.vn/Pages/chitiet.aspx?ItemID=1", html.encode("utf-8"),
+                        profile=get_profile("binh_duong"))
     assert page.published_at() == "2019-11-19"
     assert page.body.paragraphs == ["Đoạn một của bài viết, đủ dài để là một đoạn văn."]
-    assert page.sources["published"] == page.sources["body_text"] == "platform"
+    assert (page.sources["published"], page.sources["body_text"]) == ("profile", "platform")
 
 
 def test_sharepoint_next_page_stays_in_its_listing():
     html = ('<div class="box"><a href="ChuyenMuc.aspx?cm=M%C3%B4i%20tr%C6%B0%E1%BB%9Dng&amp;PageIndex=4">4</a></div>'
             '<div class="pager"><a href="ChuyenMuc.aspx?cm=%C4%90%E1%BA%A5t%20%C4%91ai&amp;PageIndex=2">2</a> <span>3</span> '
             '<a href="ChuyenMuc.aspx?cm=%C4%90%E1%BA%A5t%20%C4%91ai&amp;PageIndex=4">4</a></div>')
-    page = listing(sharepoint.ListingPage, "https://monre.gov.vn/Pages/ChuyenMuc.aspx?cm=%C4%90%E1%BA%A5t%20%C4%91ai&PageIndex=3", html)
+    page = listing(SHAREPOINT, "https://monre.gov.vn/Pages/ChuyenMuc.aspx?cm=%C4%90%E1%BA%A5t%20%C4%91ai&PageIndex=3", html)
     assert page.next_page() == "https://monre.gov.vn/Pages/ChuyenMuc.aspx?cm=%C4%90%E1%BA%A5t%20%C4%91ai&PageIndex=4"
     assert page.sources["next"] == "platform"
 
@@ -150,16 +156,16 @@ def test_a_postback_pager_is_reported():
     html = ('<a href="newsdetail.aspx?NewsId=7">Tin một</a><div class="pager"><span>1</span> '
             "<a href=\"javascript:__doPostBack('ctl00$m$g_5b1c$ctl00$rptPager$ctl01$lnkPage','')\">2</a> "
             "<a href=\"javascript:__doPostBack('ctl00$m$g_5b1c$ctl00$lnkNext','')\">Tiếp</a></div>")
-    page = listing(sharepoint.ListingPage, "https://www.binhduong.gov.vn/Pages/tin-tuc.aspx", html)
+    page = listing(SHAREPOINT, "https://www.binhduong.gov.vn/Pages/tin-tuc.aspx", html)
     assert page.next_page() is None
-    assert [p.split(":")[0] for p in page.problems] == ["paging-postback"]
+    assert [p.kind for p in page.problems] == ["paging-postback"]
 
 
 def test_webcenter_next_page_keeps_the_listing_parameters():
     base = "https://www.mof.gov.vn/webcenter/portal/tttc/pages_r/o/hdntc"
     html = (f'<a href="{base}?selectedPage=3&amp;docType=VanBan&amp;mucHienThi=1902">3</a>'
             f'<a href="{base}?selectedPage=3&amp;docType=TinBai&amp;mucHienThi=1902">3</a>')
-    page = listing(webcenter.ListingPage, f"{base}?selectedPage=2&docType=TinBai&mucHienThi=1902&_afrLoop=2000043207816979", html)
+    page = listing(WEBCENTER, f"{base}?selectedPage=2&docType=TinBai&mucHienThi=1902&_afrLoop=2000043207816979", html)
     assert page.next_page() == f"{base}?selectedPage=3&docType=TinBai&mucHienThi=1902"
 
 
@@ -167,6 +173,6 @@ def test_webcenter_listing_items_inside_an_article_body_are_not_its_text():
     paragraphs = "".join(f"<p>Đoạn {n} của bài viết về công tác chuẩn bị mùa mưa bão trên địa bàn tỉnh năm nay.</p>" for n in range(3))
     html = (f'<div class="noi-dung">{paragraphs}<div class="bnc-content"><h4><a href="/webcenter/portal/ubnd/pages_tin-tuc/'
             'chi-tiet?dDocName=PORTAL1">Tin cùng chuyên mục</a></h4><span class="time">14/03/2024 10:05:12</span></div></div>')
-    page = webcenter.ArticlePage("https://quangnam.gov.vn/webcenter/portal/ubnd/pages_tin-tuc/chi-tiet?dDocName=PORTAL2",
-                                 html.encode("utf-8"))
+    page = article_page(WEBCENTER, "https://quangnam.gov.vn/webcenter/portal/ubnd/pages_tin-tuc/chi-tiet?dDocName=PORTAL2",
+                        html.encode("utf-8"))
     assert page.body.paragraphs == [f"Đoạn {n} của bài viết về công tác chuẩn bị mùa mưa bão trên địa bàn tỉnh năm nay." for n in range(3)]

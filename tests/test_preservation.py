@@ -145,7 +145,8 @@ def test_reextraction_makes_changed_articles_new_versions_and_empties_rejects(tm
     conn = sqlite3.connect(db)
     body, version = conn.execute("SELECT body_text, version FROM articles WHERE url = ?", [changed_url]).fetchone()
     assert body == right_body and version == 2
-    assert conn.execute("SELECT body_text FROM article_versions WHERE url = ?", [changed_url]).fetchall() == [("Trang chủ | Giới thiệu | Tin tức",)]
+    assert conn.execute("SELECT body_text FROM article_versions WHERE url = ?", [changed_url]).fetchall() == [("Trang chủ | Giới "
+                                                                                                               "thiệu | Tin tức",)]
     assert conn.execute("SELECT count(*) FROM rejects WHERE url = ?", [rejected_url]).fetchone()[0] == 0
     assert conn.execute("SELECT title FROM articles WHERE url = ?", [rejected_url]).fetchone() == (title,)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from scraper.core.profile import ProfileError
 from scraper.platforms import PLATFORM_NAMES, PLATFORMS
-from scraper.portals import ProfileError, load_profile, load_profiles
+from scraper.portals import load_profile, load_profiles
 from tests.conftest import scrapy
 from tests.pages import cases
 
@@ -29,7 +30,8 @@ def test_every_platform_has_article_listing_and_last_page_fixtures():
         if case.name.startswith("listing-last-page"):
             kinds.add("last page")
     for platform in PLATFORMS:
-        assert by_platform.get(platform) == {"article", "listing", "last page"}, f"{platform} needs an article, a listing and a last-page fixture"
+        expected = {"article", "listing", "last page"}
+        assert by_platform.get(platform) == expected, f"{platform} needs an article, a listing and a last-page fixture"
 
 
 def test_scrapy_list_lists_every_profile():

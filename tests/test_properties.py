@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from itemadapter import ItemAdapter
 
-from pipelines.normalize import normalize
-from scraper.pages.base import ArticlePage
-from scraper.text import decode_html, fold
+from scraper.core.decoding import decode_html
+from scraper.core.normalize import normalize
+from scraper.core.text import fold
+from scraper.pages.article import ArticlePage
 
 VOWELS = "aăâeêioôơuưy"
 TONED = [unicodedata.normalize("NFC", v + t) for v in VOWELS for t in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scraper.commands.portals import markdown_table
-from scraper.portals import load_profiles
+from scraper.portals import load_profiles, markdown_table
 from tests.conftest import ROOT
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.recovery import WebArchive, capture_time, clean_original, parse_cdx
+from scraper.pages.cdx import WebArchive, capture_time, clean_original, parse_cdx
 from tests.conftest import MIRROR, scrapy
 from tests.test_preservation import articles, index_lines
 from tests.wayback import Capture, WaybackServer
@@ -43,7 +43,8 @@ def captures() -> list[Capture]:
     found += [
         Capture(base + "tin-tuc-su-kien%2Fda-go-bo", "20250301000000", b"<html><body>Not found</body></html>", status=404),
         Capture(base + "tin-tuc-su-kien%2Fchuyen-huong", "20250301000001", b"", status=302),
-        Capture("https://www.phuyen.gov.vn/wps/wcm/connect/anh-hoi-nghi.jpg", "20250301000002", b"\xff\xd8\xff", mimetype="image/jpeg", charset=None),
+        Capture("https://www.phuyen.gov.vn/wps/wcm/connect/anh-hoi-nghi.jpg", "20250301000002", b"\xff\xd8\xff", mimetype="image/jpeg",
+                charset=None),
         Capture("https://sotttt.phuyen.gov.vn/wps/portal/Home/chi-tiet-tin?1dmy&current=true&urile=wcm%3Apath%3A%2Fsotttt%2Ftin",
                 "20250301000003", "<html><body>Sở</body></html>".encode()),
         Capture("https://www.quangngai.gov.vn/tin-tuc/bai-viet?1", "20250301000004", b"<html></html>"),
@@ -60,14 +61,14 @@ def _crawled_body(url: str) -> str:
     """The article's body as a crawl of the mirror reads it (the page class on the mirror's bytes)."""
     from itemadapter import ItemAdapter
 
-    from pipelines.normalize import normalize
-    from scraper.extraction import extract_article
+    from scraper.core.normalize import normalize
+    from scraper.crawl.runner import read_article
     from scraper.portals import get_profile
 
     root = MIRROR / "phuyen.gov.vn"
     routes = json.loads((root / "routes.json").read_text(encoding="utf-8"))
     target, route = next((t, r) for t, r in routes.items() if EDITED in t)
-    data = extract_article(get_profile("phu_yen"), "https://www.phuyen.gov.vn" + target, (root / route["file"]).read_bytes(),
+    data = read_article(get_profile("phu_yen"), "https://www.phuyen.gov.vn" + target, (root / route["file"]).read_bytes(),
                            {"content-type": "text/html; charset=utf-8"}, "2025-06-30T09:00:00+07:00")
     item = ItemAdapter(data)
     normalize(item)

@@ -15,18 +15,24 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.archive import Archive, article_row
-from scraper.search import QueryError, fts_query, search, tone_variants
+from scraper.archive.rows import article_row
+from scraper.archive.search import QueryError, fts_query, search, tone_variants
+from scraper.archive.store import Archive
 from tests.conftest import ROOT, scrapy
 
 SEED_TITLE = "Ban Chỉ đạo 35 tỉnh tổng kết công tác năm 2023, triển khai nhiệm vụ năm 2024"
 DOCS = [
     # (url, portal, province, title, body, published_at)
-    ("https://a/1", "dong_nai", "Đồng Nai", "Tỉnh Đồng Nai khánh thành cầu mới", "Cầu nối hai bờ sông. Người dân mang đồ đạc qua cầu.", "2024-03-01T08:00:00+07:00"),
-    ("https://a/2", "dong_nai", "Đồng Nai", "Đó là con đường mới", "Do mưa lớn, con đường bị ngập. Tiếp tục khắc phục hậu quả hạn hán.", "2024-05-01T08:00:00+07:00"),
-    ("https://a/3", "phu_yen", "Phú Yên", "Hạn hán kéo dài tại miền Trung", "Các tỉnh chủ động ứng phó.", "2024-06-01T08:00:00+07:00"),
-    ("https://a/4", "phu_yen", "Phú Yên", "Hội nghị hòa giải ở cơ sở", "Công tác hoà giải ở cơ sở được nâng cao. Bảo vệ nền tảng tư tưởng của Đảng.", "2024-07-01T08:00:00+07:00"),
-    ("https://a/5", "dak_lak", "Đắk Lắk", "Thông tin tư tưởng", "Nền tảng bảo vệ môi trường, tư tưởng đổi mới.", "2025-08-01T08:00:00+07:00"),
+    ("https://a/1", "dong_nai", "Đồng Nai", "Tỉnh Đồng Nai khánh thành cầu mới",
+     "Cầu nối hai bờ sông. Người dân mang đồ đạc qua cầu.", "2024-03-01T08:00:00+07:00"),
+    ("https://a/2", "dong_nai", "Đồng Nai", "Đó là con đường mới",
+     "Do mưa lớn, con đường bị ngập. Tiếp tục khắc phục hậu quả hạn hán.", "2024-05-01T08:00:00+07:00"),
+    ("https://a/3", "phu_yen", "Phú Yên", "Hạn hán kéo dài tại miền Trung",
+     "Các tỉnh chủ động ứng phó.", "2024-06-01T08:00:00+07:00"),
+    ("https://a/4", "phu_yen", "Phú Yên", "Hội nghị hòa giải ở cơ sở",
+     "Công tác hoà giải ở cơ sở được nâng cao. Bảo vệ nền tảng tư tưởng của Đảng.", "2024-07-01T08:00:00+07:00"),
+    ("https://a/5", "dak_lak", "Đắk Lắk", "Thông tin tư tưởng",
+     "Nền tảng bảo vệ môi trường, tư tưởng đổi mới.", "2025-08-01T08:00:00+07:00"),
 ]
 
 
@@ -34,7 +40,7 @@ DOCS = [
 def small(tmp_path) -> sqlite3.Connection:
     archive = Archive(tmp_path / "s.db")
     from scraper.portals import load_profiles
-    archive.record_portals(list(load_profiles().values()))
+    archive.record_portals([p.row() for p in load_profiles().values()])
     for url, portal, province, title, body, published in DOCS:
         archive.add(article_row({"url": url, "portal": portal, "province": province, "title": title,
                                  "body_text": body, "published_at": published, "content_hash": url}))
@@ -128,7 +134,8 @@ def test_sqlite3_shell_uses_the_index_unchanged(sample_archive):
 @pytest.mark.parametrize("query", ["ban chi dao", "dac lam", "Đắc Lâm", '"bao ve nen tang tu tuong"'])
 def test_sqlite_utils_search_cli(sample_archive, query):
     out = subprocess.run(
-        [str(Path(sys.executable).parent / "sqlite-utils"), "search", str(sample_archive), "articles", query, "-c", "title", "--limit", "50"],
+        [str(Path(sys.executable).parent / "sqlite-utils"), "search", str(sample_archive), "articles", query, "-c", "title",
+         "--limit", "50"],
         capture_output=True, text=True, check=True,
     ).stdout
     assert SEED_TITLE in [r["title"] for r in json.loads(out)]

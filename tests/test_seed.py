@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.search import search
+from scraper.archive.search import search
 from tests.conftest import SHARED
 
 SEED_TXT = Path(__file__).parent / "fixtures" / "seed" / "phu-yen-ban-chi-dao-35-2024-01-19.txt"
@@ -82,7 +82,8 @@ def test_portal_and_its_successor(seed_row):
     assert (portal["status"], portal["successor"], portal["platform"]) == ("retired", "dak_lak", "websphere")
 
 
-@pytest.mark.parametrize("query", ["ban chi dao 35", "Ban Chỉ đạo 35", '"bảo vệ nền tảng tư tưởng"', "dau tranh phan bac", "Đắc Lâm", "dac lam"])
+@pytest.mark.parametrize("query", ["ban chi dao 35", "Ban Chỉ đạo 35", '"bảo vệ nền tảng tư tưởng"', "dau tranh phan bac", "Đắc Lâm", "dac "
+                                                                                                                                      "lam"])
 def test_every_listed_search_finds_it(sample_archive, query):
     conn = sqlite3.connect(sample_archive)
     total, hits, _ = search(conn, query, limit=100)

@@ -1,10 +1,10 @@
-"""The committed sample mirror is exactly what scraper/sitegen.py writes."""
+"""The committed sample mirror is exactly what bench/sitegen.py writes."""
 
 from __future__ import annotations
 
 import json
 
-from scraper.sitegen import build_mirror
+from bench.sitegen import build_mirror
 from tests.conftest import MIRROR
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import tomllib
 
+from scraper.core.profile import parse_profile
 from scraper.pages.links import subsites, website_links
 from scraper.platforms import PLATFORM_NAMES
-from scraper.portals import load_profiles, parse_profile
+from scraper.portals import load_profiles
 from tests.conftest import scrapy
-from tests.pages import FIXTURES
+from tests.pages import case
 
-PAGE = FIXTURES / "ha_noi__sotttt" / "listing-chi-dao-dieu-hanh" / "page.html"
+PAGE = case("ha_noi__sotttt", "listing-chi-dao-dieu-hanh").path / "page.html"
 URL = "https://sotttt.hanoi.gov.vn/chi-dao-dieu-hanh"
 
 
@@ -46,7 +47,8 @@ def test_the_command_writes_profiles_that_load(tmp_path):
       <a href="https://binhson.quangngai.gov.vn/">Huyện Bình Sơn</a>
       <a href="https://chinhphu.vn/">Cổng thông tin điện tử Chính phủ</a></div>""".encode())
     out_dir = tmp_path / "discovered"
-    out = scrapy("subsites", "quang_ngai", "--page", str(page), "--url", "https://www.quangngai.gov.vn/", "--write", "--dir", str(out_dir)).stdout
+    out = scrapy("subsites", "quang_ngai", "--page", str(page), "--url", "https://www.quangngai.gov.vn/", "--write",
+                 "--dir", str(out_dir)).stdout
     assert out.startswith("2 sub-sites of quang_ngai listed on https://www.quangngai.gov.vn/:")
     written = sorted(out_dir.glob("*.toml"))
     assert [p.stem for p in written] == ["quang_ngai__binhson", "quang_ngai__sotttt"]

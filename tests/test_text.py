@@ -6,11 +6,11 @@ import unicodedata
 
 import pytest
 
-from scraper.text import (
+from scraper.core.decoding import decode_html
+from scraper.core.text import (
     author_of,
     clean_block_text,
     clean_inline,
-    decode_html,
     fold,
     has_diacritics,
     is_footer,
@@ -92,7 +92,8 @@ def test_source_line(line, source):
 
 def test_redistribution_footers_are_recognised():
     assert is_footer('Ghi rõ nguồn tin "http://daklak.gov.vn" khi phát hành lại thông tin.')
-    assert is_footer('Ghi rõ nguồn: “Cổng thông tin điện tử Sở Thông tin và Truyền thông Thành phố Hà Nội ” khi phát hành lại thông tin từ nguồn này.')
+    assert is_footer('Ghi rõ nguồn: “Cổng thông tin điện tử Sở Thông tin và Truyền thông Thành phố Hà Nội ” khi phát hành lại thông '
+                     'tin từ nguồn này.')
     assert not is_footer("Ghi nhận các kiến nghị của địa phương.")
 
 

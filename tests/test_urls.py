@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.platforms.liferay import ArticlePage as Liferay
-from scraper.platforms.websphere import ArticlePage as WebSphere
-from scraper.urls import canonical_url, rebase
+from scraper.core.urls import canonical_url, rebase
+from scraper.platforms import platform
+
+Liferay, WebSphere = platform("liferay"), platform("websphere")
 
 
 @pytest.mark.parametrize("url,key", [
@@ -27,7 +28,8 @@ def test_websphere_key_is_the_wcm_path_never_the_state_url():
     assert WebSphere.canonical(url) == "https://phuyen.gov.vn/wps/portal/Home/chi-tiet-tin?urile=wcm:path:/phuyen/site/tin-tuc/a"
     state = "http://www.phuyen.gov.vn/wps/portal/Home/!ut/p/z1/04_Sj9CPykssy0xPLMnMz0vMAfIjo8zi/dz/d5/L2dBISEvZ0FBIS9nQSEh/"
     assert WebSphere.canonical(state) == "https://phuyen.gov.vn/wps/portal/Home/"
-    assert WebSphere.canonical("https://vinhlong.gdt.gov.vn/wps/wcm/connect/VinhLong/site/news/x?presentationTemplate=Lib%2Fpt&MOD=AJPERES") == \
+    print_view = "https://vinhlong.gdt.gov.vn/wps/wcm/connect/VinhLong/site/news/x?presentationTemplate=Lib%2Fpt&MOD=AJPERES"
+    assert WebSphere.canonical(print_view) == \
         "https://vinhlong.gdt.gov.vn/wps/wcm/connect/VinhLong/site/news/x"
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote_plus, unquote, urlsplit
 
-from scraper.warc import surt
+from scraper.archive.warc import surt
 
 
 @dataclass
@@ -151,7 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
         limit = int(args.get("limit") or 150000)
         more = len(rows) > limit
         rows = rows[:limit]
-        resume = quote_plus(f"{rows[-1]['urlkey']} {rows[-1]['timestamp']}!") if more and rows and args.get("showResumeKey") == "true" else None
+        wants_key = more and rows and args.get("showResumeKey") == "true"
+        resume = quote_plus(f"{rows[-1]['urlkey']} {rows[-1]['timestamp']}!") if wants_key else None
         if lines:  # pywb: one JSON object per line, its own field names
             names = {"original": "url", "mimetype": "mime", "statuscode": "status"}
             body = "".join(json.dumps({names.get(f, f): r[f] for f in fields}) + "\n" for r in rows)

@@ -1,1 +1,2 @@
-"""The project's own Scrapy commands (COMMANDS_MODULE): search, demo."""
+"""The project's own Scrapy commands (COMMANDS_MODULE): search, demo, crawlall, health, detect, … .
+Nothing imports them."""

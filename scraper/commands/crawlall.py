@@ -19,34 +19,8 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from scraper.portals import load_profiles
-from scraper.spiders.portal import PortalSpider
-from scraper.urls import rebase
-
-
-class AllPortalsSpider(PortalSpider):
-    """Many portals, one spider: requests carry their portal and its download slot."""
-
-    name = "portals"
-
-
-def scheduled_profiles(*, subsites: bool = False, retired: bool = False, only: list[str] | None = None):
-    profiles = load_profiles()
-    if only:
-        missing = [slug for slug in only if slug not in profiles]
-        if missing:
-            raise UsageError(f"no portal profile named {', '.join(missing)}")
-        return [profiles[slug] for slug in only]
-    chosen = []
-    for profile in profiles.values():
-        if profile.discovered and not subsites:
-            continue  # crawling sub-sites is opt-in
-        if profile.status == "retired" and not retired:
-            continue
-        if not (profile.start_urls or profile.home or profile.sitemaps or profile.feeds):
-            continue
-        chosen.append(profile)
-    return chosen
+from scraper.core.urls import rebase
+from scraper.spiders.all_portals import AllPortalsSpider, scheduled_profiles
 
 
 class Command(ScrapyCommand):
@@ -75,7 +49,10 @@ class Command(ScrapyCommand):
 
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)
-        self.profiles = scheduled_profiles(subsites=opts.subsites, retired=opts.include_retired, only=opts.portal)
+        try:
+            self.profiles = scheduled_profiles(subsites=opts.subsites, retired=opts.include_retired, only=opts.portal)
+        except KeyError as exc:
+            raise UsageError(exc.args[0]) from None
         if not self.profiles:
             raise UsageError("no portal to crawl")
         slots = {}
@@ -86,7 +63,7 @@ class Command(ScrapyCommand):
         for key, value in {
             "DOWNLOAD_SLOTS": slots,
             # Requests waiting out a slot's delay count against the global cap: twice the portals'
-            # connections keeps every portal at its own rate (performance notes, §6).
+            # connections keeps every portal at its own rate.
             "CONCURRENT_REQUESTS": max(16, 2 * connections),
             "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
             "AUTOTHROTTLE_ENABLED": False,  # the per-portal delays are the policy

@@ -17,13 +17,11 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
+from scraper.archive.search import search
+from scraper.core.urls import rebase
 from scraper.mirror import MirrorServer
 from scraper.portals import get_profile
-from scraper.search import search
-from scraper.settings import PROJECT_ROOT
-from scraper.urls import rebase
 
-MIRROR_DIR = PROJECT_ROOT / "data" / "mirror"
 EXAMPLE_QUERY = "ban chi dao 35"
 
 
@@ -36,7 +34,7 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser) -> None:
         super().add_options(parser)
-        parser.add_argument("--mirror", default=str(MIRROR_DIR), help="mirror directory (default: data/mirror)")
+        parser.add_argument("--mirror", help="mirror directory (default: the DEMO_MIRROR setting, data/mirror)")
 
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)
@@ -46,9 +44,10 @@ class Command(ScrapyCommand):
                 self.settings.set(key, value, priority="cmdline")
 
     def run(self, args: list[str], opts) -> None:
-        mirrors = sorted(p for p in Path(opts.mirror).iterdir() if (p / "meta.json").exists())
+        where = Path(opts.mirror or self.settings.get("DEMO_MIRROR"))
+        mirrors = sorted(p for p in where.iterdir() if (p / "meta.json").exists()) if where.is_dir() else []
         if not mirrors:
-            print(f"No mirror found in {opts.mirror}", file=sys.stderr)
+            print(f"No mirror found in {where}", file=sys.stderr)
             self.exitcode = 2
             return
         db_path = Path(self.settings.get("ARCHIVE_DB"))
@@ -61,7 +60,8 @@ class Command(ScrapyCommand):
             start_urls = [rebase(u, profile.base_url, server.origin) for u in profile.start_urls]
             portals.append(profile.slug)
             note = " (reconstruction)" if meta.get("reconstruction") else ""
-            print(f"Serving {root.name}{note} at {server.origin}/; crawling {profile.slug} ({profile.platform}, {len(start_urls)} categories)")
+            print(f"Serving {root.name}{note} at {server.origin}/; crawling {profile.slug} ({profile.platform}, {len(start_urls)} "
+                  f"categories)")
             self.crawler_process.crawl(profile.slug, start_urls=",".join(start_urls))
         began = time.monotonic()
         try:
@@ -92,6 +92,7 @@ class Command(ScrapyCommand):
         count, hits, expr = search(conn, EXAMPLE_QUERY, limit=3)
         print(f'\nExample search: scrapy search "{EXAMPLE_QUERY}"  ({count} match{"es" if count != 1 else ""})')
         for hit in hits:
-            print(f"  {hit.title}\n    {hit.portal} · {(hit.published_at or '')[:16].replace('T', ' ')} · {hit.author or ''}\n    {hit.snippet}")
+            print(f"  {hit.title}\n    {hit.portal} · {(hit.published_at or '')[:16].replace('T', ' ')} · {hit.author or ''}\n    "
+                  f"{hit.snippet}")
         print(f"\nThe same with the stock tool: sqlite-utils search {shown} articles \"ban chi dao\" -c title")
         conn.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from pipelines.health import assess, findings_json
+from scraper.archive.health import assess, findings_json
 from scraper.portals import load_profiles
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from pipelines.archive import open_database
-from pipelines.clusters import has_clusters, rebuild
+from scraper.archive.clusters import has_clusters, rebuild
+from scraper.archive.store import open_database
 
 
 class Command(ScrapyCommand):
@@ -78,8 +78,10 @@ class Command(ScrapyCommand):
                 "ORDER BY n DESC, cluster_id LIMIT ?", params + [opts.limit]).fetchall()
             total = conn.execute(f"SELECT count(*) FROM (SELECT cluster_id FROM articles {where} GROUP BY cluster_id "
                                  "HAVING count(*) > 1)", params).fetchone()[0]
-            unsigned = conn.execute("SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM article_signatures)").fetchone()[0]
-            print(f"{total} cluster{'s' if total != 1 else ''} of republished articles" + (f" (largest {len(clusters)})" if total > len(clusters) else ""))
+            unsigned = conn.execute(
+                "SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM article_signatures)").fetchone()[0]
+            shown = f" (largest {len(clusters)})" if total > len(clusters) else ""
+            print(f"{total} cluster{'s' if total != 1 else ''} of republished articles{shown}")
             for cluster_id, n in clusters:
                 members = conn.execute("SELECT id, portal, published_at, title, url FROM articles WHERE cluster_id = ? "
                                        "ORDER BY id = cluster_id DESC, published_at, id", [cluster_id]).fetchall()

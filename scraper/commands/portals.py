@@ -13,15 +13,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from scraper.portals import load_profiles
-
-
-def markdown_table(profiles) -> str:
-    lines = ["| slug | province | since 1 July 2025 | platform | status | successor |", "|---|---|---|---|---|---|"]
-    for slug, p in sorted(profiles.items()):
-        unit = p.unit if p.unit != p.province or not p.merged_from else f"{p.unit} (also {', '.join(p.merged_from)})"
-        lines.append(f"| {slug} | {p.province} | {unit} | {p.platform} | {p.status} | {p.successor or ''} |")
-    return "\n".join(lines)
+from scraper.portals import load_profiles, markdown_table
 
 
 class Command(ScrapyCommand):
@@ -71,7 +63,8 @@ class Command(ScrapyCommand):
             for row in rows:
                 print(json.dumps(row, ensure_ascii=False))
             return
-        header = f"{'slug':<26} {'province':<18} {'successor':<12} {'platform':<10} {'status':<11} {'last crawl':<16} {'articles':>8}  notes"
+        header = (f"{'slug':<26} {'province':<18} {'successor':<12} {'platform':<10} {'status':<11} {'last crawl':<16} "
+                  f"{'articles':>8}  notes")
         print(header)
         for r in rows:
             print(f"{r['slug']:<26} {r['province']:<18} {r['successor']:<12} {r['platform']:<10} {r['status']:<11} "

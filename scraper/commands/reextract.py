@@ -12,86 +12,15 @@ nothing. Captures are taken oldest first, so several crawls of one page replay a
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import logging
 import sys
-import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from warcio.archiveiterator import ArchiveIterator
 
-from scraper.dates import VN_TZ
+from scraper.archive.warc import index_entries
 from scraper.portals import load_profiles
-from scraper.spiders.portal import PortalSpider
-
-logger = logging.getLogger(__name__)
-
-
-def index_entries(warc_dir: Path) -> list[dict]:
-    """Every CDXJ line of the WARC files in `warc_dir`, oldest capture first."""
-    entries = []
-    for index in sorted(warc_dir.glob("*.cdxj")):
-        for number, line in enumerate(index.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-            try:
-                _, stamp, data = line.split(" ", 2)
-                fields = json.loads(data)
-                entries.append({**fields, "timestamp": stamp, "warc": str(index.parent / fields["filename"])})
-            except (ValueError, KeyError):  # a line cut short by a killed crawl, say
-                logger.error("reextract: line %d of %s is not an index entry; skipped", number, index)
-    entries.sort(key=lambda e: (e["timestamp"], e["warc"], int(e["offset"])))
-    return entries
-
-
-def read_response(path: str, offset: int) -> tuple[int, dict, bytes, str]:
-    """(status, headers, body, WARC-Date) of the response record at `offset`."""
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)))
-        headers = {k.lower(): v for k, v in record.http_headers.headers}
-        status = int(record.http_headers.get_statuscode() or 0)
-        return status, headers, record.content_stream().read(), record.rec_headers.get_header("WARC-Date")
-
-
-class ReextractSpider(PortalSpider):
-    """Yields items from stored pages instead of fetching any."""
-
-    name = "reextract"
-    run_kind = "reextract"
-
-    def __init__(self, *args, entries: list[dict], **kwargs):
-        slugs = sorted({e["portal"] for e in entries})
-        profiles = load_profiles()
-        super().__init__(*args, profiles=[profiles[s] for s in slugs], **kwargs)
-        self.entries = entries
-
-    async def start(self) -> AsyncIterator:
-        started = last_report = time.monotonic()
-        total = len(self.entries)
-        for n, entry in enumerate(self.entries, 1):
-            portal = self.portals[entry["portal"]]
-            try:
-                status, headers, body, warc_date = read_response(entry["warc"], int(entry["offset"]))
-                fetched = dt.datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(VN_TZ).isoformat()
-            except Exception as exc:  # a damaged or missing file: say which record, go on with the others
-                self.count(portal, "reextract/unreadable")
-                logger.error("reextract: the record of %s at %s:%s cannot be read (%s: %s)",
-                             entry["url"], entry["warc"], entry["offset"], type(exc).__name__, exc)
-                continue
-            ctype = {"content-type": headers["content-type"]} if "content-type" in headers else {}
-            self.count(portal, "reextract/pages")
-            yield await self.article_item(
-                portal, entry["url"], body, ctype, fetched, status, entry.get("listing") or {},
-                original_url=entry.get("original_url"), etag=headers.get("etag"), last_modified=headers.get("last-modified"),
-                captured_at=(entry.get("capture") or {}).get("captured_at"), capture_archive=(entry.get("capture") or {}).get("archive"),
-            )
-            if time.monotonic() - last_report >= 2 or n == total:
-                last_report = time.monotonic()
-                rate = n / max(last_report - started, 1e-6)
-                logger.info("reextract: %d of %d pages (%.0f/s)", n, total, rate)
+from scraper.spiders.reextract import ReextractSpider
 
 
 class Command(ScrapyCommand):

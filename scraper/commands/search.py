@@ -15,7 +15,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from scraper.search import QueryError, search
+from scraper.archive.search import QueryError, search
 
 
 class Command(ScrapyCommand):

@@ -14,16 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from scraper.commands._pages import PageError, read_page
 from scraper.pages.links import subsites, website_links
-from scraper.portals import PROFILE_DIR, get_profile, load_profiles
+from scraper.portals import get_profile, load_profiles, profile_dir
 
 
 def _toml(value: str) -> str:
@@ -65,7 +64,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--page", help="a saved page of the portal to read instead of fetching its home page")
         parser.add_argument("--url", help="the saved page's address (default: its meta.json, else the portal's home)")
         parser.add_argument("--write", action="store_true", help="write the discovered profiles")
-        parser.add_argument("--dir", default=str(PROFILE_DIR / "discovered"), help="where discovered profiles are written")
+        parser.add_argument("--dir", help="where discovered profiles are written (default: scraper/portals/discovered/)")
 
     def run(self, args: list[str], opts) -> None:
         if len(args) != 1:
@@ -76,27 +75,19 @@ class Command(ScrapyCommand):
             print(exc.args[0], file=sys.stderr)
             self.exitcode = 2
             return
-        seen_on = dt.date.today().isoformat()
-        if opts.page:
-            body = Path(opts.page).read_bytes()
-            meta_path = Path(opts.page).with_name("meta.json")
-            meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-            url = opts.url or meta.get("url") or parent.home
-            seen_on = (meta.get("fetched_at") or seen_on)[:10]  # when the saved page was captured
-        else:
-            url = opts.url or parent.home
-            if not url:
-                print(f"{parent.slug} has no home page in its profile; give one with --url or a saved --page", file=sys.stderr)
-                self.exitcode = 2
-                return
-            request = urllib.request.Request(url, headers={"User-Agent": self.settings.get("USER_AGENT")})
-            try:
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    body = response.read()
-            except (urllib.error.URLError, OSError) as exc:
-                print(f"Cannot fetch {url}: {getattr(exc, 'reason', exc)}", file=sys.stderr)
-                self.exitcode = 2
-                return
+        target = opts.page or opts.url or parent.home
+        if not target:
+            print(f"{parent.slug} has no home page in its profile; give one with --url or a saved --page", file=sys.stderr)
+            self.exitcode = 2
+            return
+        try:
+            page = read_page(target, url=opts.url, user_agent=self.settings.get("USER_AGENT"))
+        except PageError as exc:
+            print(f"Cannot read {target}: {exc}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        url, body = page.url or parent.home, page.body
+        seen_on = (page.fetched_at or dt.date.today().isoformat())[:10]  # when the page was captured
         # Hosts other portals already stand for (this portal's own sub-sites found before do not count).
         claimed = {h.split(":", 1)[0] for p in load_profiles().values()
                    if p.slug != parent.slug and p.parent != parent.slug for h in p.hosts}
@@ -106,7 +97,7 @@ class Command(ScrapyCommand):
             print(f"No sub-sites of {parent.slug} in the website links of {url}.")
             return
         print(f"{len(found)} sub-sites of {parent.slug} listed on {url}:")
-        directory = Path(opts.dir)
+        directory = Path(opts.dir) if opts.dir else profile_dir() / "discovered"
         for site in found:
             print(f"  {site.slug:<28} {site.url:<40} {site.label}  ({site.reason})")
             if opts.write:

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from scraper.text import clean_inline, is_photo_credit
+from scraper.core.text import clean_inline, is_photo_credit
 
 BLOCK_TAGS = frozenset(
     "p div section article aside header footer main h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre "
@@ -184,7 +184,8 @@ def extract_body(element: etree._Element, base_url: str, *, title: str | None = 
         is_caption = block.kind == "caption" or (
             after_image
             and len(block.text) <= 300
-            and (block.italic or block.centered or block.text.casefold() in (title_key, (last_image.get("alt") or "").casefold()) or is_photo_credit(block.text))
+            and (block.italic or block.centered or is_photo_credit(block.text)
+                 or block.text.casefold() in (title_key, (last_image.get("alt") or "").casefold()))
         )
         if is_caption and last_image is not None:
             last_image["caption"] = f"{last_image['caption']} {block.text}" if last_image["caption"] else block.text

@@ -14,8 +14,9 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from scraper.dates import parse_date
-from scraper.text import clean_inline, decode_html
+from scraper.core.dates import parse_date
+from scraper.core.decoding import decode_html
+from scraper.core.text import clean_inline
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps protocol's own limit, uncompressed
 
@@ -79,7 +80,8 @@ def parse_feed(body: bytes, base_url: str) -> list[Entry]:
     return entries
 
 
-_RFC822 = re.compile(r"(\d{1,2})\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|GMT|UTC|Z)?", re.IGNORECASE)
+_RFC822 = re.compile(r"(\d{1,2})\s+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+                     r"\s*([+-]\d{4}|GMT|UTC|Z)?", re.IGNORECASE)
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 
 

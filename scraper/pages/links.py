@@ -16,11 +16,13 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from scraper.text import clean_inline, decode_html, fold
-from scraper.urls import host_key
+from scraper.core.decoding import decode_html
+from scraper.core.text import clean_inline, fold
+from scraper.core.urls import host_key
 
 UNIT_LABEL = re.compile(
-    r"^\s*(sở|quận|huyện|thị xã|thành phố|ban |văn phòng|ubnd|ủy ban|trung tâm|chi cục|thanh tra|đài phát thanh|hđnd|hội đồng nhân dân|phường|xã )",
+    r"^\s*(sở|quận|huyện|thị xã|thành phố|ban |văn phòng|ubnd|ủy ban|trung tâm|chi cục|thanh tra|đài phát thanh|hđnd"
+    r"|hội đồng nhân dân|phường|xã )",
     re.IGNORECASE,
 )
 NATIONAL_LABEL = re.compile(r"^\s*(bộ |chính phủ|cổng thông tin điện tử chính phủ|quốc hội|báo )", re.IGNORECASE)

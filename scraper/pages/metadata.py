@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml import etree
 
-from scraper.text import clean_inline, unescape
+from scraper.core.text import clean_inline, unescape
 
 ARTICLE_TYPES = {"NewsArticle", "Article", "BlogPosting", "Report", "ReportageNewsArticle", "AnalysisNewsArticle"}
 

@@ -1,8 +1,9 @@
-"""Numbered pagination: the next listing page is the link to the same listing with the page number one up.
+"""The next page of a listing, found the ways a platform's ``Paging`` allows: ``rel=next``, the link
+whose page number is one up, a link labelled "Sau", "Tiếp", "»" ….
 
-Used by platforms whose listings page with a query parameter (SharePoint ``?Page=2``,
-``gId=2&page=3``, ``PageIndex=``; WebCenter ``selectedPage=``). Matching by number rather than by
-label ignores pager buttons that themes relabel, and "»" links that mean *last* page, not next.
+Pure: a parsed page in, a URL out. Numbers are read from query parameters whose names match the
+platform's pattern (Liferay ``_<portlet>_cur``, WebSphere ``WCM_Page.<id>``, SharePoint ``Page`` and
+``PageIndex``, WebCenter ``selectedPage``); a URL without one is page 1.
 """
 
 from __future__ import annotations
@@ -11,38 +12,56 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from scraper.pages.css import select
+from scraper.pages.spec import Paging
+
+NEXT_LABELS = re.compile(r"^\s*(sau|tiếp|tiếp theo|trang sau|next|›|»|>|>>)\s*$", re.IGNORECASE)
 
 
-def page_number(url: str, names: frozenset[str]) -> int | None:
-    """The page a listing URL shows: the value of its first parameter named in `names` (lower case)."""
+def page_number(url: str, names: re.Pattern) -> int | None:
+    """The page a listing URL shows: the value of its first parameter whose name matches `names`."""
     for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=True):
-        if name.lower() in names and value.strip().isdigit():
+        if names.search(name) and value.strip().isdigit():
             return int(value)
     return None
 
 
-def _listing_params(url: str, names: frozenset[str], ignore: re.Pattern | None) -> dict[str, str]:
+def _listing_params(url: str, paging: Paging) -> dict[str, str]:
     """The parameters that say which listing a URL is (its category, its filters), not which page."""
     return {
         name.lower(): value
         for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=True)
-        if name.lower() not in names and not (ignore is not None and ignore.match(name))
+        if not paging.numbered.search(name) and not (paging.state is not None and paging.state.search(name))
     }
 
 
-def numbered_next(page, names: frozenset[str], ignore: re.Pattern | None = None) -> str | None:
-    """The link on `page` to the same listing (same path, same other parameters) one page on.
-
-    A URL without a page parameter is page 1. `ignore` names parameters that carry session or
-    framework state and say nothing about the listing (WebCenter's ``_afrLoop``).
-    """
-    current = page_number(page.url, names) or 1
+def numbered_next(page, paging: Paging) -> str | None:
+    """The link on `page` to its listing's page one up (with `same_listing`: same path, same other
+    parameters)."""
+    current = page_number(page.url, paging.numbered) or 1
     path = urlsplit(page.url).path.lower()
-    wanted = _listing_params(page.url, names, ignore).items()
+    wanted = _listing_params(page.url, paging).items() if paging.same_listing else None
     for a in select(page.root, "a[href]"):
         url = page.absolute(a.get("href"))
-        if not url or url == page.url or urlsplit(url).path.lower() != path:
+        if not url or url == page.url or page_number(url, paging.numbered) != current + 1:
             continue
-        if page_number(url, names) == current + 1 and wanted <= _listing_params(url, names, ignore).items():
+        if wanted is None or (urlsplit(url).path.lower() == path and wanted <= _listing_params(url, paging).items()):
             return url
+    return None
+
+
+def rel_next(page) -> str | None:
+    for a in select(page.root, 'a[rel~="next"], link[rel~="next"]'):
+        url = page.absolute(a.get("href"))
+        if url and url != page.url:
+            return url
+    return None
+
+
+def labelled_next(page) -> str | None:
+    for a in select(page.root, "a[href]"):
+        label = a.text_content() or a.get("title", "") or a.get("aria-label", "")
+        if NEXT_LABELS.match(label):
+            url = page.absolute(a.get("href"))
+            if url and url != page.url:
+                return url
     return None

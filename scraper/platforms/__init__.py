@@ -1,24 +1,29 @@
-"""Platforms: one module per CMS family, each with an ArticlePage and a ListingPage.
+"""The platforms: one ``Platform`` value per CMS family (selectors, URL keys, article links, paging),
+and the page classes that read a page with one.
 
-A portal profile names its platform; the spider asks this registry for the page classes.
+A portal profile names its platform; ``"unknown"`` (not identified yet) reads with the generic one.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-
+from scraper.pages.article import ArticlePage
+from scraper.pages.listing import ListingPage
+from scraper.pages.spec import Platform
 from scraper.platforms import generic, liferay, sharepoint, webcenter, websphere
 
-PLATFORMS: dict[str, ModuleType] = {
-    "websphere": websphere,
-    "liferay": liferay,
-    "sharepoint": sharepoint,
-    "webcenter": webcenter,
-    "generic": generic,
-}
+PLATFORMS: dict[str, Platform] = {m.SPEC.name: m.SPEC for m in (websphere, liferay, sharepoint, webcenter, generic)}
 # "unknown" is a valid profile value: the platform has not been identified, the generic pages apply.
 PLATFORM_NAMES = frozenset(PLATFORMS) | {"unknown"}
 
 
-def platform_module(name: str) -> ModuleType:
-    return PLATFORMS.get(name, generic)
+def platform(name: str) -> Platform:
+    return PLATFORMS.get(name, PLATFORMS["generic"])
+
+
+def article_page(spec: Platform, url: str, body: bytes, **context) -> ArticlePage:
+    """The platform's article page for these bytes (context: headers, fetched_at, profile)."""
+    return (spec.article_page or ArticlePage)(url, body, platform=spec, **context)
+
+
+def listing_page(spec: Platform, url: str, body: bytes, **context) -> ListingPage:
+    return (spec.listing_page or ListingPage)(url, body, platform=spec, **context)

@@ -1,19 +1,17 @@
-"""Which CMS built a page, from the page's own bytes (portals.md §4), and a draft profile for its portal.
+"""Which CMS built a page, from the page's own bytes.
 
 Pure functions: bytes and a URL in, a `Detection` out; no I/O, no clock. Every fingerprint that
 matches becomes a `Clue` with a weight that depends on where it was found. The page's own URL, URLs
 on the page's own host, its inline scripts and its class names are the site speaking about itself;
 a link to another host is only a neighbour's platform (portals link to each other, and their
 "Liên kết website" lists name dozens of portals on other platforms), so such clues weigh 1, add at
-most 2 to a platform's score and never decide alone. The rows of §4 are checked in order: rows 1–5
-are signatures (a score wins, the earlier row breaks a tie); rows 6–7 are URL shapes many vendor
-CMSs share, so they count only when no signature row qualified.
+most 2 to a platform's score and never decide alone. The platforms are checked in ORDER: the first
+five are signatures (a score wins, the earlier one breaks a tie); the last two are URL shapes many vendor
+CMSs share, so they count only when no signature platform qualified.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,15 +21,14 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel import Selector
 
-from scraper.portals import SLUG, Profile
-from scraper.text import clean_inline, decode_html, fold
-from scraper.urls import host_key
+from scraper.core.decoding import decode_html
+from scraper.core.urls import host_key
 
 UNKNOWN = "unknown"
-# Row order of portals.md §4: ties go to the earlier row.
+# The order platforms are checked in: ties go to the earlier one.
 ORDER = ("websphere", "liferay", "sharepoint", "webcenter", "drupal", "nukeviet", "classic-asp")
-SIGNATURES = ORDER[:5]   # rows 1–5
-SHAPES = ORDER[5:]       # rows 6–7: URL shapes, considered only when no signature qualified
+SIGNATURES = ORDER[:5]   # markers only the platform leaves
+SHAPES = ORDER[5:]       # URL shapes, considered only when no signature qualified
 LABELS = {
     "websphere": "IBM WebSphere Portal",
     "liferay": "Liferay",
@@ -54,7 +51,7 @@ class Clue:
     """One fingerprint found once or more in one kind of place."""
 
     platform: str | None    # None: a note that names no platform (ASP.NET WebForms ids, a WordPress generator)
-    fingerprint: str        # what was looked for, as portals.md writes it
+    fingerprint: str        # what was looked for
     where: str              # "an <img src>", "a <head> script", "a class name", ...
     snippet: str            # the first thing it matched
     weight: int
@@ -164,7 +161,7 @@ URL_ATTRS = ("href", "src", "action", "data-src", "data-href", "data-url", "post
 _ARTICLE = {"a": "an", "img": "an", "iframe": "an", "input": "an", "option": "an", "object": "an"}
 _TOKEN_END = re.compile(r"""["'\s<>()\\,;]""")
 _META_URL = re.compile(r"^(?:https?:)?//|^/")
-# Where a script or style may hold a URL worth checking against URL_PRINTS (shape rows excluded:
+# Where a script or style may hold a URL worth checking against URL_PRINTS (shapes excluded:
 # every script holds paths, and only a page's links say what its URLs look like).
 SCRIPT_URL_HINT = re.compile(
     r"/wps/|MOD=AJPERES|CACHEID=|p_p_id=|/-/asset_publisher/|/-/view_content/|/Pages/|/Trang/|/Lists/"
@@ -243,7 +240,7 @@ def _in_head(el: etree._Element) -> bool:
 
 
 def detect(url: str, body: bytes, content_type: str | None = None) -> Detection:
-    """The platform that built the page at `url`, with the evidence, by portals.md §4."""
+    """The platform that built the page at `url`, with the evidence."""
     return detect_tree(url, parse(body, content_type))
 
 
@@ -295,7 +292,7 @@ def _meta(found: _Collector, attrib) -> None:
         if named:
             found.add(named[0], "<meta name=generator>", "the page head", content, GENERATOR, True)
         else:
-            found.add(None, "<meta name=generator> naming no platform of §4", "the page head", content, 0, True)
+            found.add(None, "<meta name=generator> naming no known platform", "the page head", content, 0, True)
     elif _META_URL.match(content):
         found.link(content, "a <meta content>")
 
@@ -340,170 +337,3 @@ def _decide(clues: list[Clue]) -> Detection:
     if rivals and max(rivals) * 2 > score:  # another platform's own evidence is more than half as strong
         confidence = "low"
     return Detection(winner, score, confidence, tuple(clues), MappingProxyType(scores))
-
-
-# --------------------------------------------------------------------------------------------------
-# Draft profile
-
-# Link texts of news categories, folded to ASCII, lower case, punctuation as spaces.
-NEWS_CATEGORY = re.compile(
-    r"^(?:tin tuc|tin noi bat|tin moi|tin hoat dong|tin trong tinh|tin trong nuoc|tin tong hop|tin dia phuong"
-    r"|tin so nganh|tin tu cac|su kien|chi dao dieu hanh|hoat dong chi dao|thong bao|thong cao bao chi"
-    r"|hoat dong cua lanh dao|news|events)\b"
-)
-MAX_START_URLS = 6
-_TITLE_SEPARATORS = re.compile(r"\s+[-–—|:]\s+")
-_CITY_PREFIX = re.compile(r"^(?:TP\.?|Thành phố)\s+", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Draft:
-    slug: str       # the suggested file name, scraper/portals/<slug>.toml
-    text: str       # the TOML text of the profile
-
-
-def draft_profile(url: str, body: bytes, detection: Detection, profiles: Iterable[Profile],
-                  supported: Iterable[str], content_type: str | None = None) -> Draft:
-    """A new portal profile for the page's host: name, province, platform, home and guessed start URLs.
-
-    `profiles` are the existing profiles (their home URLs and hosts carry the province names);
-    `supported` are the platforms with page classes, the only ones a profile may name.
-    """
-    root = parse(body, content_type)
-    parts = urlsplit(url)
-    host = host_key(parts.hostname or "")
-    home = f"{parts.scheme}://{parts.netloc}/"
-    profiles = list(profiles)
-    match, base = _province_of(host, profiles)
-    lines: list[str] = []
-    if match is not None:
-        province = match.province
-        slug = _snake(_CITY_PREFIX.sub("", province))
-        base_host = _base_host(base) if base is not None else None
-        subsite = base is None or host != base_host
-        if subsite and "." in host:
-            slug = f"{slug}__{_snake(host.split('.')[0])}"
-    else:
-        province = ""
-        slug = "" if _is_address(host) else _snake(host.split(".")[0])
-        base, subsite = None, False
-    if not SLUG.match(slug):
-        slug = f"portal_{slug}" if SLUG.match(f"portal_{slug}") else "new_portal"
-    already = sorted(p.slug for p in profiles if host and host in p.hosts)
-    if already:
-        slug = already[0]  # a host that has a profile keeps its slug: the draft is to compare with it
-
-    name = _site_name(root)
-    platform = detection.platform if detection.platform in set(supported) else UNKNOWN
-    lines.append(f"# Draft profile for {host or url}, written by `scrapy detect` from {url}")
-    lines.append(f"# Save as scraper/portals/{slug}.toml, check every value against the live site, then add fixtures.")
-    if already:
-        lines.append(f"# This host already has a profile: {', '.join(already)}; compare before replacing it.")
-    if detection.platform == UNKNOWN:
-        lines.append("# Platform: none of portals.md §4 recognised (a vendor CMS?).")
-    else:
-        lines.append(f"# Platform recognised: {detection.label} (score {detection.score}, {detection.confidence} confidence).")
-    for clue in detection.clues[:6]:
-        lines.append(f"#   {_comment(str(clue))}")
-    lines.append(f"name = {_toml(name or '')}" + ("" if name else "  # FILL IN: the page has no og:site_name or <title>"))
-    if match is not None:
-        lines.append(f"province = {_toml(province)}")
-    else:
-        lines.append(f'province = ""  # FILL IN: no existing profile\'s home or hosts match {_comment(host or url)}')
-    if platform != detection.platform:
-        lines.append(f'platform = "{UNKNOWN}"  # recognised as {detection.label}, which has no page classes: '
-                     "the generic pages apply")
-    else:
-        lines.append(f"platform = {_toml(platform)}")
-    lines.append(f"home = {_toml(home)}")
-    lines.append('status = "unverified"')
-    lines.append(f"evidence = {_toml('Drafted by `scrapy detect` from one page; not checked by a person.')}")
-    if match is not None and match.merged_into:
-        lines.append(f"merged_into = {_toml(match.merged_into)}")
-    if subsite and base is not None:
-        lines.append(f"parent = {_toml(base.slug)}")
-    starts = _news_links(root, url, host)
-    if starts:
-        lines.append("# start_urls are guesses from the page's links whose text reads like a news category: check each one.")
-        lines.append("start_urls = [")
-        for link, text in starts:
-            lines.append(f"    {_toml(link)},  # {_comment(text)}")
-        lines.append("]")
-    else:
-        lines.append("# No link on this page reads like a news category: add the category listings by hand.")
-        lines.append("start_urls = []")
-    return Draft(slug, "\n".join(lines) + "\n")
-
-
-def _base_host(profile: Profile) -> str | None:
-    first = profile.home or (profile.start_urls[0] if profile.start_urls else None)
-    return host_key(urlsplit(first).hostname or "") if first else None
-
-
-def _province_of(host: str, profiles: list[Profile]) -> tuple[Profile | None, Profile | None]:
-    """(the profile whose host is the longest suffix of `host`, the province portal among such profiles)."""
-    def matches(p: Profile) -> int:
-        return max((len(h) for h in p.hosts if h and (host == h or host.endswith("." + h))), default=0)
-
-    ranked = sorted(((matches(p), p.slug, p) for p in profiles), key=lambda t: (-t[0], t[1]))
-    best = next((p for n, _, p in ranked if n), None)
-    base = next((p for n, _, p in ranked if n and not p.is_subsite), None)
-    return best, base
-
-
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return not host
-    return True
-
-
-def _snake(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", fold(text).lower()).strip("_")
-
-
-def _site_name(root: etree._Element) -> str | None:
-    for value in root.xpath("//meta[@property='og:site_name']/@content"):
-        name = clean_inline(value)
-        if name:
-            return name
-    title = clean_inline(" ".join(root.xpath("//title//text()")))
-    if not title:
-        return None
-    # "<page> - <site>": the site name is the last part.
-    return _TITLE_SEPARATORS.split(title)[-1].strip() or title
-
-
-def _folded_words(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text).lower()).split())
-
-
-def _news_links(root: etree._Element, url: str, host: str) -> list[tuple[str, str]]:
-    found: dict[str, str] = {}
-    for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            continue
-        text = clean_inline(" ".join(a.itertext()))
-        if not text or len(text.split()) > 6:
-            continue
-        if not NEWS_CATEGORY.match(_folded_words(text)):
-            continue
-        absolute = urljoin(url, href).split("#", 1)[0]
-        parts = urlsplit(absolute)
-        if parts.scheme not in ("http", "https") or host_key(parts.hostname or "") != host:
-            continue
-        found.setdefault(absolute, text)
-        if len(found) == MAX_START_URLS:
-            break
-    return list(found.items())
-
-
-def _toml(value: str) -> str:
-    # A JSON string is a valid TOML basic string: the same escapes, \uXXXX for control characters.
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _comment(text: str) -> str:
-    return " ".join(text.split())

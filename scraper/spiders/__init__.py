@@ -1,2 +1,2 @@
-"""Spiders. Portal spiders are not written by hand: ``scraper.spiderloader`` builds one per profile
-from ``PortalSpider``; spiders in this package that are not portal spiders are found as usual."""
+"""The spiders: one module each (a portal's crawl, all portals at once, re-extraction, recovery from
+web archives), sharing one way from a URL to a request (``base``)."""

@@ -1,0 +1,1 @@
+"""Benchmarks and site generators: measurements and test corpora, outside the product package."""

@@ -1,0 +1,81 @@
+"""The project's measurements, never its tests: ``python -m bench <what>`` (``make bench``).
+
+- crawl: items/s of the project's spider and pipelines against a bare parsel spider, same local site.
+- politeness: many local portals crawled together; each one's request rate against its policy.
+- recrawl: requests of an unchanged portal's second crawl against its first.
+- neardup: planted republications among distinct articles; what the archive clusters.
+
+Everything runs on 127.0.0.1; results are appended under ``data/bench/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from bench.crawl import orchestrate
+from bench.politeness import politeness
+from bench.recrawl import recrawl
+from bench.republications import measure
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("kind", nargs="?", default="crawl", choices=("crawl", "politeness", "recrawl", "neardup"))
+    parser.add_argument("--articles", type=int, default=5000, help="article pages on the generated site (default 5000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per variant, interleaved (default 3)")
+    parser.add_argument("--sites", type=int, default=20, help="politeness: how many local portals (default 20)")
+    parser.add_argument("--seconds", type=float, default=30, help="politeness: how long they are crawled (default 30)")
+    parser.add_argument("--out", default=str(ROOT / "data" / "bench"), help="where results are kept (default data/bench)")
+    args = parser.parse_args()
+    kind, out = args.kind, Path(args.out)
+    if kind == "politeness":
+        s = politeness(args.sites, args.seconds, out)
+        print(f"\n{'portal':<9} {'policy/s':>9} {'measured/s':>11} {'ratio':>7} {'requests':>9} {'first request after':>20}")
+        for r in s["rows"]:
+            print(f"{r['portal']:<9} {r['policy_per_s']:>9.2f} {r['measured_per_s']:>11.2f} {r['ratio']:>7.3f} {r['requests']:>9} "
+                  f"{r['started_after_s']:>18.2f} s")
+        print(f"\nrate ÷ policy: {s['min_ratio']:.3f} to {s['max_ratio']:.3f} (target 0.9–1.05); "
+              f"{s['starved']} of {s['sites']} portals starved (below half their rate). Appended to {out}/politeness.jsonl")
+        return
+    if kind == "neardup":
+        with tempfile.TemporaryDirectory() as tmp:
+            r = measure(Path(tmp) / "neardup.db")
+        print(f"{r['articles']} articles: {r['originals']} originals with {r['planted_copies']} planted republications, "
+              f"{r['distinct_articles']} distinct articles ({r['distinct_pairs']} pairs of distinct articles compared)")
+        print(f"  republications clustered with their original  {r['copies_clustered']}/{r['planted_copies']}  "
+              + ", ".join(f"{k} {v}" for k, v in r["by_kind"].items()))
+        print(f"  originals heading their cluster              {r['originals_heading_their_cluster']}/{r['originals']}")
+        print(f"  distinct articles wrongly clustered          {r['distinct_wrongly_clustered']}/{r['distinct_articles']}")
+        print(f"  planted pairs:  Jaccard ≥ {r['min_planted_jaccard']:.3f}, containment ≥ {r['min_planted_containment']:.3f}")
+        print(f"  distinct pairs: Jaccard ≤ {r['max_distinct_jaccard']:.3f}, containment ≤ {r['max_distinct_containment']:.3f}")
+        out.mkdir(parents=True, exist_ok=True)
+        with open(out / "neardup.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        print(f"Appended to {out}/neardup.jsonl")
+        return
+    if kind == "recrawl":
+        s = recrawl(args.articles, out)
+        print(f"\nFirst crawl {s['first']['requests']} requests, unchanged re-crawl {s['second']['requests']} "
+              f"({s['ratio']:.2%} of the first); stored the second time: {s['second']['stored']}. "
+              f"Appended to {out}/recrawl.jsonl")
+        return
+    s = orchestrate(args.articles, args.repeat, out)
+    print(f"\nMedian of {s['runs_per_variant']} runs each, {s['articles']} articles, served by {s['server']}:")
+    print(f"  bare parsel spider                   {s['bare_items_per_s']:>8.1f} items/s  {s['bare_cpu_ms_per_page']:.2f} ms CPU/page")
+    print(f"  spider + pipelines                   {s['pipelines_items_per_s']:>8.1f} items/s  {s['pipelines_cpu_ms_per_page']:.2f} "
+          f"ms CPU/page  "
+          f"ratio {s['pipelines_ratio']:.3f} (target ≥ 0.8)")
+    print(f"  + raw pages (WARC), near-duplicates  {s['archive_items_per_s']:>8.1f} items/s  {s['archive_cpu_ms_per_page']:.2f} ms "
+          f"CPU/page  "
+          f"ratio {s['ratio']:.3f} (the default configuration)")
+    print("  (CPU of all processes: the page workers run on another core)")
+    print(f"Results appended to {out}/crawl.jsonl; chart in {out}/crawl.svg")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""The archive's schema, written once: numbered migrations applied in order, tracked in PRAGMA user_version.
+
+A migration is a function of a sqlite-utils Database. Opening an archive applies the missing ones,
+each in its own transaction, so an old archive file is upgraded in place and a new one is built by
+the same code path. Never edit a migration that has shipped; add the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from scraper.core.article import RECORD_FIELDS, SEARCHED
+from scraper.core.normalize import FOLDED
+
+# Full-text search: the exact NFC text and a length-preserving folded copy (marks stripped, đ→d),
+# in one stock FTS5 table with remove_diacritics 0. Stock sqlite3, sqlite-utils and Datasette all
+# open it; no custom tokenizer. The folded columns make "ban chi dao" find "Ban Chỉ đạo". The
+# columns are the article's searched fields (scraper.core.article), in the order the index holds them.
+FTS_TEXT = ["title", "lead", "body_text", "author"]
+FTS_FOLD = [FOLDED[name] for name in FTS_TEXT]
+FTS_COLUMNS = FTS_TEXT + FTS_FOLD
+# bm25 weights in FTS_COLUMNS order, each folded column weighing as its text: the title most.
+FTS_RANK = f"bm25({', '.join(str(SEARCHED[name]) for name in FTS_TEXT * 2)})"
+FTS_TOKENIZE = "unicode61 remove_diacritics 0"
+# The archive's own columns of `articles`, beside the item's record fields.
+ARCHIVE_COLUMNS = ("id", "first_seen_at", "changed_at", "version", *FTS_FOLD, "cluster_id")
+
+# The articles table as the first migration created it. (Later columns are added by later
+# migrations; ARTICLE_COLUMNS below is the table as it is now.)
+_M001_ARTICLE_COLUMNS = {
+    "id": int,
+    "url": str,
+    "portal": str,
+    "province": str,
+    "title": str,
+    "lead": str,
+    "published_at": str,
+    "updated_at": str,
+    "author": str,
+    "source": str,
+    "category": str,
+    "body_text": str,
+    "body_html": str,
+    "captions": str,
+    "images": str,
+    "attachments": str,
+    "fetched_at": str,
+    "content_hash": str,
+    "extraction": str,
+    "published_raw": str,
+    "charset": str,
+    "fetched_url": str,
+    "first_seen_at": str,
+    "changed_at": str,
+    "version": int,
+    "title_fold": str,
+    "lead_fold": str,
+    "body_fold": str,
+    "author_fold": str,
+}
+
+
+# The articles table as it is now: the article's record fields and the archive's own columns
+# (tests/test_schema.py checks this against the table the migrations build).
+ARTICLE_COLUMNS = (*RECORD_FIELDS, *ARCHIVE_COLUMNS)
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db["articles"].create(_M001_ARTICLE_COLUMNS, pk="id", not_null={"url", "portal", "title", "body_text"})
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["content_hash"])
+    db["articles"].create_index(["portal", "published_at"])
+    db["articles"].create_index(["province", "published_at"])
+    db["articles"].create_index(["published_at"])
+    db["articles"].enable_fts(FTS_COLUMNS, tokenize=FTS_TOKENIZE, create_triggers=True)
+    db.execute(f"INSERT INTO articles_fts(articles_fts, rank) VALUES('rank', '{FTS_RANK}')")
+
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "version": int,
+            "url": str,
+            "title": str,
+            "lead": str,
+            "published_at": str,
+            "author": str,
+            "body_text": str,
+            "body_html": str,
+            "content_hash": str,
+            "seen_from": str,     # when this version was first archived
+            "replaced_at": str,   # when a newer version replaced it
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_versions"].create_index(["article_id", "version"], unique=True)
+
+    db["article_aliases"].create(
+        {"url": str, "article_id": int, "portal": str, "content_hash": str, "first_seen_at": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_aliases"].create_index(["article_id"])
+
+    db["rejects"].create(
+        {
+            "url": str,
+            "portal": str,
+            "reason": str,
+            "stage": str,        # validate / normalize: which pipeline refused it
+            "http_status": int,
+            "title": str,
+            "fetched_url": str,
+            "rejected_at": str,
+            "times": int,        # how many crawls have rejected it
+            "item": str,         # what was extracted, as JSON, for re-examination
+        },
+        pk="url",
+    )
+    db["rejects"].create_index(["portal", "rejected_at"])
+
+    db["portals"].create(
+        {
+            "slug": str,
+            "name": str,
+            "province": str,
+            "successor": str,
+            "platform": str,
+            "status": str,
+            "hosts": str,
+            "start_urls": str,
+            "updated_at": str,
+        },
+        pk="slug",
+    )
+
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "portal": str,
+            "started_at": str,
+            "finished_at": str,
+            "finish_reason": str,
+            "requests": int,
+            "responses": int,
+            "new": int,
+            "updated": int,
+            "unchanged": int,
+            "aliases": int,
+            "rejected": int,
+            "errors": int,
+            "stats": str,
+        },
+        pk="id",
+    )
+    db["crawl_runs"].create_index(["portal", "started_at"])
+
+
+def _m002_portal_history(db: sqlite_utils.Database) -> None:
+    """The 2025 merger and the portals' state: what each portal became, how we know, how robots treat us."""
+    portals = db["portals"]
+    for column in ("home", "merged_into", "merged_from", "retired_on", "evidence", "robots", "parent", "notes"):
+        portals.add_column(column, str)
+    portals.add_column("discovered", int)
+    db["crawl_runs"].add_column("notes", str)  # e.g. "robots.txt disallows everything"
+
+
+def _m003_incremental(db: sqlite_utils.Database) -> None:
+    """HTTP validators for conditional re-checks; per run, the listings walked to their end and a verdict."""
+    db["articles"].add_column("etag", str)
+    db["articles"].add_column("last_modified", str)
+    db["crawl_runs"].add_column("walks", str)
+    db["crawl_runs"].add_column("verdict", str)
+
+
+def _m004_preservation(db: sqlite_utils.Database) -> None:
+    """Where an article came from when it came from a web archive; near-duplicate clusters; kinds of run.
+
+    Articles archived before this migration have no signature: `scrapy neardups --rebuild` computes
+    them and their clusters (it is not done here, so that opening an old archive stays quick)."""
+    articles = db["articles"]
+    articles.add_column("captured_at", str)       # the web archive's capture time (recovered portals)
+    articles.add_column("capture_archive", str)   # which web archive held the capture
+    articles.add_column("cluster_id", int)        # near-duplicates share the id of the cluster's earliest article
+    articles.create_index(["cluster_id"])
+    # The MinHash signature of each article's lead and body (scraper.core.neardup), with what clustering
+    # needs of the article, in a narrow table: clustering never reads the wide article rows.
+    db["article_signatures"].create(
+        {"article_id": int, "minhash": bytes, "shingles": int, "published_at": str, "cluster_id": int},
+        pk="article_id", not_null={"minhash", "shingles"},
+    )
+    db["article_signatures"].create_index(["cluster_id"])
+    # Locality-sensitive buckets of the signatures: articles sharing a bucket are candidates.
+    db.execute("CREATE TABLE minhash_buckets (bucket INTEGER NOT NULL, article_id INTEGER NOT NULL, "
+               "PRIMARY KEY (bucket, article_id)) WITHOUT ROWID")
+    db["crawl_runs"].add_column("kind", str)       # crawl, reextract, recover
+    db.execute("UPDATE crawl_runs SET kind = 'crawl' WHERE kind IS NULL")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _m001_initial,
+    _m002_portal_history,
+    _m003_incremental,
+    _m004_preservation,
+]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply the migrations this file has not yet seen; returns the schema version reached."""
+    while True:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"archive schema version {version} is newer than this code knows ({len(MIGRATIONS)}); upgrade the project"
+            )
+        if version == len(MIGRATIONS):
+            return version
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # Read again under the write lock: another crawl opening the same new archive may have
+            # migrated it while this one waited.
+            if db.execute("PRAGMA user_version").fetchone()[0] == version:
+                MIGRATIONS[version](db)
+                db.execute(f"PRAGMA user_version = {version + 1}")
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()

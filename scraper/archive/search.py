@@ -1,0 +1,294 @@
+"""Full-text search over the archive for people: Vietnamese typed with or without diacritics.
+
+A query is read into terms (words, "quoted phrases", OR, -exclusions, prefix*). A term typed
+without diacritics matches the folded columns, so ``ban chi dao`` finds "Ban Chỉ đạo" and ``dac lam``
+finds "Đắc Lâm"; a term typed with diacritics matches its exact spelling (and the other tone
+placement, ``hoà``/``hòa``), so ``đồ`` does not find "đó". The FTS5 expression built here uses only
+stock syntax, so it can be pasted into ``sqlite3`` or ``sqlite-utils search`` as it is.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+
+from scraper.archive.clusters import has_clusters
+from scraper.archive.schema import FTS_COLUMNS, FTS_FOLD, FTS_TEXT
+from scraper.core.text import fold, has_diacritics, nfc
+
+MAX_VARIANTS = 16
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_WORD = re.compile(r"\w+")
+_LEX = re.compile(r'"(?P<phrase>[^"]*)"(?P<pstar>\*)?|(?P<word>[^\s"]+)')
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message says why in words, not a traceback."""
+
+
+def tone_variants(syllable: str) -> set[str]:
+    """The spellings of a syllable under both tone placements: 'hoà' -> {'hoà', 'hòa'}."""
+    d = unicodedata.normalize("NFD", syllable)
+    tone = [c for c in d if c in _TONES]
+    if not tone:
+        return {syllable}
+    bare = "".join(c for c in d if c not in _TONES)
+    m = re.search(r"(?<![qQ])([oO])([aAeE])$|(?<![qQ])([uU])([yY])$", bare)
+    if not m:
+        return {syllable}
+    i = m.start()
+    return {
+        nfc(bare[: i + 1] + tone[0] + bare[i + 1:]),
+        nfc(bare[: i + 2] + tone[0] + bare[i + 2:]),
+        syllable,
+    }
+
+
+@dataclass
+class Term:
+    tokens: list[str]
+    prefix: bool = False
+    negated: bool = False
+    operator: str = "AND"  # how it joins the previous term
+
+
+def parse(query: str) -> list[Term]:
+    q = nfc(query or "").strip()
+    if q.count('"') % 2:
+        raise QueryError('unbalanced quote: close the phrase with a second "')
+    terms: list[Term] = []
+    pending_op, negate = "AND", False
+    for m in _LEX.finditer(q):
+        word = m.group("word")
+        if word in ("OR", "AND", "NOT"):
+            if not terms:
+                raise QueryError(f"the query cannot start with {word}")
+            if word == "NOT":
+                negate = True
+            else:
+                pending_op = word
+            continue
+        prefix = bool(m.group("pstar"))
+        text = m.group("phrase") if m.group("phrase") is not None else word
+        if word and word.startswith("-") and len(word) > 1:
+            negate, text = True, word[1:]
+        if word and word.endswith("*"):
+            prefix, text = True, text.rstrip("*")
+        tokens = _WORD.findall(text)
+        if not tokens:
+            continue
+        terms.append(Term(tokens, prefix, negate, pending_op))
+        pending_op, negate = "AND", False
+    if not terms:
+        raise QueryError("nothing to search for: type at least one word")
+    if terms[0].negated:
+        raise QueryError("the query cannot start with an exclusion: say what to look for first")
+    if pending_op != "AND" or negate:
+        raise QueryError("the query ends with an operator: say what should follow it")
+    return terms
+
+
+def _phrase(tokens: list[str], prefix: bool) -> str:
+    return '"' + " ".join(tokens) + '"' + ("*" if prefix else "")
+
+
+def _group(columns: list[str], expr: str) -> str:
+    return "{" + " ".join(columns) + "}: " + expr
+
+
+def term_expression(term: Term, mode: str = "auto") -> str:
+    """The FTS5 expression for one term. mode: auto (accents decide), exact, fold."""
+    folded = [fold(t).lower() for t in term.tokens]
+    accented = [has_diacritics(t) for t in term.tokens]
+    if mode == "fold" or (mode == "auto" and not any(accented)):
+        return _group(FTS_FOLD, _phrase(folded, term.prefix))
+    if mode == "exact" or all(accented):
+        combos = list(itertools.islice(itertools.product(*(sorted(tone_variants(t.lower())) for t in term.tokens)), MAX_VARIANTS))
+        alternatives = " OR ".join(_phrase(list(c), term.prefix) for c in combos)
+        return _group(FTS_TEXT, f"({alternatives})" if len(combos) > 1 else alternatives)
+    # Mixed ("Ban Chỉ dao"): the folded phrase, and each accented syllable spelled as typed.
+    parts = [_group(FTS_FOLD, _phrase(folded, term.prefix))]
+    for token, acc in zip(term.tokens, accented):
+        if acc:
+            variants = sorted(tone_variants(token.lower()))
+            parts.append(_group(FTS_TEXT, "(" + " OR ".join(f'"{v}"' for v in variants) + ")" if len(variants) > 1 else f'"{variants[0]}"'))
+    return "(" + " AND ".join(parts) + ")"
+
+
+def fts_query(query: str, mode: str = "auto") -> str:
+    """The stock FTS5 MATCH expression for a query typed by a person."""
+    if mode not in ("auto", "exact", "fold"):
+        raise QueryError(f"unknown mode {mode!r}: use auto, exact or fold")
+    out = ""
+    for i, term in enumerate(parse(query)):
+        expr = term_expression(term, mode)
+        if i == 0:
+            out = expr
+        elif term.negated:
+            out = f"({out}) NOT {expr}"
+        else:
+            out = f"{out} {term.operator} {expr}"
+    return out
+
+
+@dataclass
+class Hit:
+    id: int
+    url: str
+    portal: str
+    province: str
+    title: str
+    published_at: str | None
+    author: str | None
+    snippet: str
+    republications: list[str] | None = None  # with collapse: the URLs of the cluster's other articles
+
+
+def _map_snippet(marked: str, folded: str, original: str, open_: str, close: str) -> str:
+    """Turn a snippet of a folded column back into the original accented text, same highlights.
+
+    fold() keeps length, so the excerpt's offset in the folded text is its offset in the original."""
+    plain, spans, pos, start = [], [], 0, None
+    for ch in marked.replace("\x04", ""):
+        if ch == "\x02":
+            start = pos
+        elif ch == "\x03" and start is not None:
+            spans.append((start, pos))
+            start = None
+        else:
+            plain.append(ch)
+            pos += 1
+    excerpt = "".join(plain)
+    at = folded.find(excerpt)
+    if at < 0 or len(folded) != len(original):
+        return " ".join(marked.replace("\x02", open_).replace("\x03", close).replace("\x04", "…").split())
+    text = original[at: at + len(excerpt)]
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:  # "[Ban] [Chỉ] [đạo]" reads better as "[Ban Chỉ đạo]"
+        if merged and not text[merged[-1][1]:a].strip():
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    out, last = [], 0
+    for a, b in merged:
+        out += [text[last:a], open_, text[a:b], close]
+        last = b
+    out.append(text[last:])
+    snippet = ("…" if at > 0 else "") + "".join(out) + ("…" if at + len(excerpt) < len(original) else "")
+    return " ".join(snippet.split())
+
+
+def _province_key(name: str) -> str:
+    key = fold(nfc(name)).lower().strip()
+    for prefix in ("thanh pho ", "tp. ", "tp ", "tinh "):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+    return " ".join(key.replace("-", " ").split())
+
+
+def provinces_like(conn: sqlite3.Connection, name: str) -> list[str]:
+    """Province names in the archive that match `name` typed with or without diacritics; a province
+    formed in the 2025 merger brings the provinces merged into it ("Đắk Lắk" includes "Phú Yên")."""
+    key = _province_key(name)
+    pairs = conn.execute("SELECT province, merged_into FROM portals").fetchall()
+    pairs += [(r[0], None) for r in conn.execute("SELECT DISTINCT province FROM articles")]
+    matched = {p for p, _ in pairs if p and _province_key(p) == key}
+    units = {u for _, u in pairs if u and _province_key(u) == key}
+    matched |= {p for p, u in pairs if p and u in units}
+    return sorted(matched)
+
+
+def search(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    mode: str = "auto",
+    portals: list[str] | None = None,
+    province: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 10,
+    highlight: tuple[str, str] = ("[", "]"),
+    collapse: bool = False,
+) -> tuple[int, list[Hit], str]:
+    """(number of matches, the best `limit` hits, the FTS5 expression used). With `collapse`, a
+    cluster of near-duplicates counts and shows once, as its earliest article."""
+    expr = fts_query(query, mode)
+    where, params = ["articles_fts MATCH ?"], [expr]
+    if portals:
+        where.append(f"a.portal IN ({','.join('?' * len(portals))})")
+        params += portals
+    if province:
+        names = provinces_like(conn, province)
+        if not names:
+            raise QueryError(f"no province called {province!r} in the archive")
+        where.append(f"a.province IN ({','.join('?' * len(names))})")
+        params += names
+    if since:
+        where.append("a.published_at >= ?")
+        params.append(since)
+    if until:
+        where.append("substr(a.published_at, 1, 10) <= ?")
+        params.append(until)
+    sql_where = " AND ".join(where)
+    try:
+        if collapse:
+            if not has_clusters(conn):
+                raise QueryError("this archive predates near-duplicate clusters: run scrapy neardups --rebuild first")
+            return _collapsed(conn, sql_where, params, limit, highlight) + (expr,)
+        total = conn.execute(
+            f"SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE {sql_where}", params
+        ).fetchone()[0]
+        rows = conn.execute(
+            f"""SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+                WHERE {sql_where} ORDER BY rank LIMIT ?""",
+            params + [limit],
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            raise QueryError("the archive has no articles yet: run a crawl first") from None
+        raise QueryError(f"the search engine could not read this query ({exc})") from None
+    return total, [_hit(row, highlight) for row in rows], expr
+
+
+_BODY_TEXT, _BODY_FOLD = FTS_COLUMNS.index("body_text"), FTS_COLUMNS.index("body_fold")
+_HIT_COLUMNS = f"""a.id, a.url, a.portal, a.province, a.title, a.published_at, a.author, a.body_text, a.body_fold,
+    snippet(articles_fts, {_BODY_FOLD}, char(2), char(3), char(4), 24),
+    snippet(articles_fts, {_BODY_TEXT}, char(2), char(3), char(4), 24)"""
+
+
+def _hit(row: tuple, highlight: tuple[str, str]) -> Hit:
+    id_, url, portal, prov, title, published, author, body, body_fold, fold_snip, exact_snip = row
+    if "\x02" in (exact_snip or ""):
+        snip = _map_snippet(exact_snip, body or "", body or "", *highlight)
+    else:
+        snip = _map_snippet(fold_snip or "", body_fold or "", body or "", *highlight)
+    return Hit(id_, url, portal, prov, title, published, author, snip)
+
+
+def _collapsed(conn: sqlite3.Connection, sql_where: str, params: list, limit: int, highlight: tuple[str, str]) -> tuple[int, list[Hit]]:
+    """One hit per near-duplicate cluster, ranked by its best-matching article and shown as the
+    cluster's earliest article (the original of a republished press release)."""
+    matches = f"""SELECT coalesce(a.cluster_id, a.id) AS cluster, min(rank) AS best,
+                         max(a.id = coalesce(a.cluster_id, a.id)) AS head_matched
+                  FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE {sql_where} GROUP BY cluster"""
+    total = conn.execute(f"SELECT count(*) FROM ({matches})", params).fetchone()[0]
+    hits = []
+    for cluster, _, head_matched in conn.execute(f"{matches} ORDER BY best LIMIT ?", params + [limit]).fetchall():
+        # The head's own excerpt when it matched the query too; else the best match's.
+        where = "a.id = ?" if head_matched else f"coalesce(a.cluster_id, a.id) = ? AND {sql_where}"
+        row = conn.execute(f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                           f"WHERE articles_fts MATCH ? AND {where} ORDER BY rank LIMIT 1",
+                           [params[0], cluster] + ([] if head_matched else params)).fetchone()
+        hit = _hit(row, highlight)
+        if not head_matched:  # show the earliest article, with the matching one's excerpt
+            head = conn.execute("SELECT id, url, portal, province, title, published_at, author FROM articles WHERE id = ?",
+                                [cluster]).fetchone()
+            hit = Hit(*head, hit.snippet)
+        hit.republications = [u for (u,) in conn.execute(
+            "SELECT url FROM articles WHERE cluster_id = ? AND id != ? ORDER BY published_at, id", [cluster, cluster])]
+        hits.append(hit)
+    return total, hits

@@ -1,0 +1,200 @@
+"""Vietnamese text rules shared by pages, normalization and search: NFC, folding, clean-up, bylines.
+
+Everything here is a pure function of its arguments. The short version of the design: unescape,
+NFC, then fold a length-preserving copy for diacritic-insensitive search. Decoding bytes into text
+is ``scraper.core.decoding``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# --------------------------------------------------------------------------------------------------
+# Folding
+
+
+def _build_fold_table() -> dict[int, str]:
+    # đ has no Unicode decomposition, so neither NFD nor FTS5 remove_diacritics touch it; fold it
+    # ourselves. ð/Ð (eth) are what cp1258 bytes for đ/Đ become when read as cp1252.
+    table = {0x0111: "d", 0x0110: "D", 0x00F0: "d", 0x00D0: "D"}
+    for cp in range(0x00C0, 0x2000):
+        if cp in table:
+            continue
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch and len(base) == 1:
+            table[cp] = base
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+_COMBINING_RUN = re.compile(r"[\u0300-\u036f]+")
+
+
+def fold(s: str) -> str:
+    """Strip Vietnamese diacritics, keeping length and case: 'Đắc Lâm' -> 'Dac Lam'.
+
+    The input is NFC-normalised first; on NFC input the output has the same length, so an offset in
+    the folded text is the same offset in the original (search snippets rely on this).
+    """
+    s = unicodedata.normalize("NFC", s)
+    # Fast path (C code only): decompose, drop the marks, map đ. It keeps the length unless the
+    # text holds characters whose decomposition is not base + marks (Hangul, say): then the table.
+    out = _COMBINING_RUN.sub("", unicodedata.normalize("NFD", s))
+    if len(out) != len(s):
+        out = _COMBINING.sub("", s.translate(_FOLD_TABLE))
+    if "đ" in out or "Đ" in out or "\u00f0" in out or "\u00d0" in out:
+        out = out.replace("đ", "d").replace("Đ", "D").replace("\u00f0", "d").replace("\u00d0", "D")
+    return out
+
+
+def has_diacritics(s: str) -> bool:
+    """True when folding would change the string (it carries a tone, a vowel mark or đ)."""
+    return fold(s) != unicodedata.normalize("NFC", s)
+
+
+# --------------------------------------------------------------------------------------------------
+# Normalisation
+
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+def unescape(s: str) -> str:
+    """Resolve HTML entities left in a string (double-escaped content, JSON-LD, regex captures)."""
+    # Two rounds catch "&amp;agrave;"; a third level of escaping is not seen in practice.
+    for _ in range(2):
+        if not _ENTITY.search(s):
+            break
+        s = html.unescape(s)
+    return s
+
+
+_NEEDS_CLEANING = re.compile(r"[&\n\t\r\f\v\u00a0\u00d0\u00f0\u2000-\u200b\u202f\u205f\u3000\ufeff]|  |^\s|\s$")
+
+
+def clean_inline(s: str | None) -> str | None:
+    """One line of text: entities resolved, NFC, eth mapped to đ, whitespace folded, trimmed."""
+    if s is None:
+        return None
+    if s and not _NEEDS_CLEANING.search(s) and unicodedata.is_normalized("NFC", s):
+        return s  # already clean: the common case when pipelines see page output again
+    s = nfc(unescape(s))
+    if "\u00f0" in s or "\u00d0" in s:
+        s = s.replace("\u00f0", "\u0111").replace("\u00d0", "\u0110")
+    s = _SPACES.sub(" ", s.replace("\n", " ")).strip()
+    return s or None
+
+
+def clean_block_text(s: str | None) -> str | None:
+    """Multi-paragraph text: each paragraph cleaned like a line, paragraphs separated by one blank line."""
+    if s is None:
+        return None
+    paras = [clean_inline(p) for p in _BLANK_LINES.split(s.replace("\r\n", "\n"))]
+    paras = [p for p in paras if p]
+    return "\n\n".join(paras) or None
+
+
+def paragraphs(s: str | None) -> list[str]:
+    return [p for p in (s or "").split("\n\n") if p]
+
+
+def dedupe_consecutive(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if not out or out[-1] != line:
+            out.append(line)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Leads, bylines, footers
+
+# "(Dân trí) - ", "(Mic.gov.vn) - ", "(BNP) - ", "VOV.VN - ", "TPO - "
+_OUTLET_PREFIX = re.compile(
+    r"^\s*(?:\((?P<paren>[^()]{2,30})\)|(?P<caps>[A-ZĐ][A-ZĐ0-9.]{1,14}))\s*[-–—:]\s+"
+)
+
+
+def strip_outlet_prefix(lead: str | None) -> str | None:
+    """Cut a news outlet's prefix from the start of a lead; the rest of the lead is untouched."""
+    if not lead:
+        return lead
+    m = _OUTLET_PREFIX.match(lead)
+    if not m:
+        return lead
+    rest = lead[m.end():]
+    return rest if rest else lead
+
+
+_FOOTER = re.compile(
+    r"(ghi rõ nguồn[^\n]*?khi phát hành lại[^\n]*"
+    r"|bản quyền thuộc về[^\n]*"
+    r"|[^\n]*khi phát hành lại thông tin từ nguồn này[^\n]*)",
+    re.IGNORECASE,
+)
+
+
+def is_footer(line: str) -> bool:
+    """Redistribution notices ("Ghi rõ nguồn … khi phát hành lại") are site chrome, not article text."""
+    low = line.lower()
+    if "phát hành lại" not in low and "bản quyền" not in low:
+        return False
+    return bool(_FOOTER.search(line))
+
+
+_SOURCE_LINE = re.compile(r"^\s*(?:\(?\s*)?(?:Nguồn|Nguồn tin|Theo)\s*[:：]?\s+(?P<src>.{2,150}?)\s*\)?\s*$", re.IGNORECASE)
+_BYLINE_PREFIX = re.compile(
+    r"^\s*(?:(?:tin|bài|ảnh|tin và ảnh|tin, ảnh|bài, ảnh|bài và ảnh|tin/ảnh|bài/ảnh|video)\s*[:：]\s*)",
+    re.IGNORECASE,
+)
+_CAPTION_CREDIT = re.compile(r"^\s*\(?\s*(?:ảnh|nguồn ảnh|photo)\s*[:：\-]", re.IGNORECASE)
+
+
+def source_of(line: str) -> str | None:
+    """'Nguồn: https://zingnews.vn' -> 'https://zingnews.vn'; 'Theo Báo Phú Yên' -> 'Báo Phú Yên'."""
+    m = _SOURCE_LINE.match(line)
+    if not m:
+        return None
+    src = m.group("src").strip()
+    if line.strip().lower().startswith("theo") and not _looks_like_name(src, max_words=10):
+        return None  # "Theo kế hoạch, ..." is a sentence, not a source line
+    return src
+
+
+def _looks_like_name(s: str, max_words: int = 8) -> bool:
+    s = s.strip()
+    if not s or len(s) > 80 or s[-1] in ".!?;:,":
+        return False
+    words = [w for w in re.split(r"[\s\-–—/,]+", s) if w]
+    alpha = [w for w in words if w[0].isalpha()]
+    if not (1 <= len(words) <= max_words) or not alpha:
+        return False
+    capitalised = sum(1 for w in alpha if w[0].isupper())
+    return capitalised / len(alpha) >= 0.6
+
+
+def author_of(line: str) -> str | None:
+    """The author when `line` is a byline: a short line of 2–8 capitalised words, no final period.
+
+    'Đắc Lâm' -> 'Đắc Lâm'; 'Tin, ảnh: Minh Quân' -> 'Minh Quân'; 'Văn Phượng –Sở TTTT Phú Yên' stays whole.
+    """
+    s = _BYLINE_PREFIX.sub("", line).strip()
+    if _CAPTION_CREDIT.match(line) or source_of(line):
+        return None
+    words = s.split()
+    if len(words) < 2 and not (len(words) == 1 and s.isupper() and 2 <= len(s) <= 12):
+        return None  # one bare word is more often a label than a name, unless an initialism ("PV")
+    return s if _looks_like_name(s) else None
+
+
+def is_photo_credit(line: str) -> bool:
+    return bool(_CAPTION_CREDIT.match(line))
