@@ -58,7 +58,7 @@ def _item(a: Article, *, portal: str, url: str, published: dt.datetime, title: s
         "source": source, "category": a.category,
         "body_text": "\n\n".join(paragraphs if paragraphs is not None else a.paragraphs),
         "captions": [], "images": [], "attachments": [], "fetched_at": "2025-06-30T09:00:00+07:00",
-        "http_status": 200, "looks_like_article": True, "extraction": {},
+        "http_status": 200, "extraction": {},
     }
 
 

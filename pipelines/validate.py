@@ -1,9 +1,11 @@
 """ValidatePipeline: what is not an article the archive can keep goes to ``rejects``, with its reason.
 
-A failed fetch or read, an HTTP error, a page without the marks of an article, an article missing
-one of the fields it cannot be stored without (``scraper.core.article.REQUIRED``), and a date that
-is unreadable, impossible or in the future of the fetch time. A reject keeps the URL, the portal,
-the reason and what was extracted, and is counted under ``archive/rejected/…``.
+A failed fetch or read, an HTTP error, a page that is not an article page by its structure (a
+listing, a login or search page, a poll, a soft 404), and an article missing a field it cannot be
+stored without (``scraper.core.article.REQUIRED``: its title and body). A missing or doubtful date
+is no reason: the page runner takes the date from elsewhere or stores the article without one. A
+reject keeps the URL, the portal, the reason and what was extracted, and is counted under
+``archive/rejected/…``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from scrapy.exceptions import DropItem
 
 from scraper.archive.rows import now_iso
 from scraper.core.article import REQUIRED
-from scraper.core.dates import date_problem
 from scraper.core.problems import REJECTING, Problem, first
 from scraper.crawl.services import archive_of
 from scraper.crawl.stats import count
@@ -30,11 +31,6 @@ class Rejected(DropItem):
         self.reason = reason
 
 
-def _present(item: ItemAdapter, name: str) -> bool:
-    # A printed date that could not be read is a date problem, not a missing date.
-    return bool(item.get(name) or (name == "published_at" and item.get("published_raw")))
-
-
 def verdict(item: ItemAdapter) -> tuple[str, str] | None:
     """(kind, reason) when an item cannot be archived as an article, else None. The kind is what
     the stats count it under (``archive/rejected/<kind>``); the reason is what a person reads."""
@@ -46,15 +42,12 @@ def verdict(item: ItemAdapter) -> tuple[str, str] | None:
         found = first(problems, kind)
         if found:
             return kind, f"{opening}: {found.detail}"
-    missing = [label for name, label in REQUIRED.items() if not _present(item, name)]
-    if item.get("looks_like_article") is False:
-        return "not-article", "not an article page: " + ("no " + ", no ".join(missing) if missing else "no article body")
+    if item.get("not_article"):
+        return "not-article", f"not an article page: {item['not_article']}"
+    missing = [label for name, label in REQUIRED.items() if not item.get(name)]
     if missing:
         return "missing", "missing " + ", ".join(missing)
-    if item.get("published_raw") and not item.get("published_at"):
-        return "date", f"unreadable date {item['published_raw']!r}"
-    problem = date_problem(item.get("published_at"), now=item.get("fetched_at"))
-    return ("date", problem) if problem else None
+    return None
 
 
 def reason(item: ItemAdapter) -> str | None:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from scraper.core.normalize import normalize
+from scraper.crawl.runner import read_article
 from scraper.platforms import article_page, listing_page
 from scraper.portals import get_profile, pages_for
 
@@ -48,10 +48,11 @@ class Case:
         return make(pages_for(profile), meta["url"], self.body, headers=meta.get("headers"), fetched_at=meta["fetched_at"], profile=profile)
 
     def item(self) -> dict:
-        """What the archive would store for this article page: the page's fields, normalized."""
-        data = self.page().extract()
-        normalize(data)
-        return data
+        """What the archive would store for this article page: the page runner's fields (its date
+        taken from elsewhere when the page has none, normalized), as a crawl hands them on."""
+        meta = self.meta
+        headers = {k.lower(): v for k, v in (meta.get("headers") or {}).items()}
+        return read_article(get_profile(self.slug), meta["url"], self.body, headers, meta["fetched_at"])
 
 
 def cases(kind: str | None = None) -> list[Case]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scraper.core.dates import date_problem, parse_date, to_vn
+from scraper.core.dates import date_in_url, date_problem, http_date, parse_date, publication, to_vn
 
 FETCHED = "2026-06-30T09:00:00+07:00"
 
@@ -67,3 +67,53 @@ def test_date_problems():
 def test_to_vn_moves_any_offset_to_plus_seven():
     assert to_vn("2024-01-19T03:22:00+00:00") == "2024-01-19T10:22:00+07:00"
     assert to_vn("2024-01-19") == "2024-01-19"
+
+
+PAGE = "https://thanhhoa.gov.vn/portal/Pages/2023-11-11/Hoi-nghi-tong-ket.aspx"
+LISTED = {"route": "listing", "date_raw": "11/11/2023", "published_at": "2023-11-11"}
+MODIFIED = "Mon, 13 Nov 2023 02:05:12 GMT"
+
+
+@pytest.mark.parametrize("page_raw,page_iso,entry,url,modified,expected", [
+    # The page's own date wins when it is a possible one.
+    ("10:22, 19/01/2024", "2024-01-19T10:22:00+07:00", LISTED, PAGE, MODIFIED, ("10:22, 19/01/2024", "2024-01-19T10:22:00+07:00", "page")),
+    # No date on the page: the listing entry, then a feed entry, the URL, Last-Modified, none.
+    (None, None, LISTED, PAGE, MODIFIED, ("11/11/2023", "2023-11-11", "listing")),
+    (None, None, {"route": "feed", "published_at": "2023-11-11T08:00:00+07:00"}, PAGE, None,
+     ("2023-11-11T08:00:00+07:00", "2023-11-11T08:00:00+07:00", "feed")),
+    (None, None, None, PAGE, MODIFIED, (PAGE, "2023-11-11", "url")),
+    (None, None, None, "https://x.gov.vn/tin/a-1.html", MODIFIED, (MODIFIED, "2023-11-13T09:05:12+07:00", "http")),
+    (None, None, None, "https://x.gov.vn/tin/a-1.html", None, (None, None, "none")),
+    # A date the page prints but that cannot be its publication time is passed over, not trusted.
+    ("19/01/2031", "2031-01-19", LISTED, PAGE, None, ("11/11/2023", "2023-11-11", "listing")),
+    ("19/01/1970", "1970-01-19", None, "https://x.gov.vn/tin/a-1.html", None, ("19/01/1970", None, "none")),
+])
+def test_publication_takes_the_first_possible_date_and_says_where_from(page_raw, page_iso, entry, url, modified, expected):
+    raw, iso, source, problem = publication(page_raw, page_iso, "page" if page_iso else None, entry=entry, url=url,
+                                            last_modified=modified, fetched_at=FETCHED)
+    assert (raw, iso, source) == expected
+    assert (problem is None) == (page_iso is None or expected[2] == "page")
+
+
+def test_an_unreadable_page_date_is_named_in_the_problem():
+    *_, source, problem = publication("31/02/2024", None, None, entry=LISTED, url=PAGE, last_modified=None, fetched_at=FETCHED)
+    assert source == "listing" and problem == "unreadable date '31/02/2024'"
+    *_, problem = publication("19/01/2031", "2031-01-19", "page", entry=None, url=PAGE, last_modified=None, fetched_at=FETCHED)
+    assert "future" in problem
+
+
+def test_last_modified_at_the_moment_of_the_fetch_is_not_a_publication_time():
+    assert http_date("Tue, 30 Jun 2026 01:59:00 GMT", fetched_at=FETCHED) is None  # one minute before the fetch
+    assert http_date("Tue, 30 Jun 2026 01:00:00 GMT", fetched_at=FETCHED) == "2026-06-30T08:00:00+07:00"
+    assert http_date("not a date", fetched_at=FETCHED) is None
+
+
+@pytest.mark.parametrize("url,day", [
+    ("https://thanhhoa.gov.vn/portal/Pages/2023-11-11/x.aspx", "2023-11-11"),
+    ("https://example.gov.vn/2019/11/18/tin-a/", "2019-11-18"),
+    ("https://example.gov.vn/tin/le-khai-mac-20240119.html", "2024-01-19"),
+    ("https://example.gov.vn/tin/le-khai-mac-10245.html", None),
+    ("https://example.gov.vn/2019/13/45/x", None),
+])
+def test_date_in_url(url, day):
+    assert date_in_url(url) == day

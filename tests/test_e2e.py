@@ -100,19 +100,23 @@ def test_bad_input_is_rejected_with_a_reason_and_never_stops_the_crawl(tmp_path)
     with MirrorServer(_bad_input_site(tmp_path / "site")) as server:
         proc = crawl("phu_yen", server, db)
     assert "Spider closed (finished)" in proc.stderr
-    stored = sql(db, "select title, fetched_url from articles order by title")
-    assert [r["title"] for r in stored] == ["Tiếp công dân định kỳ tháng 6/2024", "UBND tỉnh họp phiên thường kỳ tháng 6/2024"]
+    stored = {r["title"]: r for r in sql(db, "select title, published_at, published_from from articles order by title")}
+    assert list(stored) == ["Tiếp công dân định kỳ tháng 6/2024", "Tăng cường công tác bảo đảm an toàn thực phẩm dịp Tết Nguyên đán",
+                            "UBND tỉnh họp phiên thường kỳ tháng 6/2024"]
+    # The page with no date is kept: its listing entry has none either, so it is stored without one.
+    no_date = stored["Tăng cường công tác bảo đảm an toàn thực phẩm dịp Tết Nguyên đán"]
+    assert no_date["published_at"] is None and no_date["published_from"] == "none"
+    assert {r["published_from"] for t, r in stored.items() if r is not no_date} == {"page"}
     rejects = {r["fetched_url"].rsplit("/", 1)[-1]: r for r in sql(db, "select fetched_url, reason, http_status, portal from rejects")}
     assert {k: v["reason"] for k, v in rejects.items()} == {
         "missing": "HTTP 404",
         "broken": "HTTP 500",
-        "no-date": "missing published time",
         "not-article": "not an article page: no title",
     }
     assert rejects["missing"]["http_status"] == 404 and rejects["missing"]["portal"] == "phu_yen"
     assert "extraction/problems/selector-miss/article.published" in proc.stderr  # the markup change is loud in the stats
     (run,) = sql(db, "select new, rejected, errors, finish_reason from crawl_runs")
-    assert run == {"new": 2, "rejected": 4, "errors": 2, "finish_reason": "finished"}
+    assert run == {"new": 3, "rejected": 3, "errors": 2, "finish_reason": "finished"}
     assert sql(db, "pragma integrity_check") == [{"integrity_check": "ok"}]
 
 

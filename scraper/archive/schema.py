@@ -200,11 +200,31 @@ def _m004_preservation(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE crawl_runs SET kind = 'crawl' WHERE kind IS NULL")
 
 
+def _m005_discovery(db: sqlite_utils.Database) -> None:
+    """Where an article's date came from; what discovery crawls learn of each portal.
+
+    Articles archived before this migration had their date from the page itself or its listing
+    (a page without either was rejected), so they are marked accordingly."""
+    db["articles"].add_column("published_from", str)
+    if db["portals"].exists() and "seen" not in db["portals"].columns_dict:
+        db["portals"].add_column("seen", str)  # what was seen of each real portal, and where (its profile's [seen])
+    db.execute("UPDATE articles SET published_from = CASE WHEN json_extract(extraction, '$.published') = 'listing' "
+               "THEN 'listing' WHEN json_extract(extraction, '$.published') = 'generic' THEN 'metadata' ELSE 'page' END")
+    # One row per thing a crawl learned of a portal from its home page: a news section, a listing
+    # walked (with the shape of its items), the shape of its article URLs, its platform.
+    db["portal_discovery"].create(
+        {"portal": str, "kind": str, "value": str, "label": str, "evidence": str, "first_seen_at": str, "last_seen_at": str,
+         "runs": int},
+        pk=("portal", "kind", "value"),
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_portal_history,
     _m003_incremental,
     _m004_preservation,
+    _m005_discovery,
 ]
 
 

@@ -34,8 +34,10 @@ class Article:
     province: str | None = _field(RECORD, "the province the portal served when it published (Phú Yên)")
     title: str | None = _field(RECORD, "the headline", page=True, content=True, required="title", search=10.0)
     lead: str | None = _field(RECORD, "the sapo or summary, its outlet prefix cut", page=True, content=True, search=3.0)
-    published_at: str | None = _field(RECORD, "ISO 8601 at +07:00, or a bare date when the page gives no time",
-                                      page=True, content=True, required="published time")
+    published_at: str | None = _field(RECORD, "ISO 8601 at +07:00, a bare date when the source gives no time, or none",
+                                      page=True, content=True)
+    published_from: str | None = _field(RECORD, "where the date came from: page, metadata, listing, feed, url, http, none",
+                                        page=True)
     updated_at: str | None = _field(RECORD, "when the page says it was last updated", page=True, content=True)
     author: str | None = _field(RECORD, "the byline", page=True, content=True, search=2.0)
     source: str | None = _field(RECORD, "'Nguồn: …' or 'Theo …': where the text comes from", page=True, content=True)
@@ -65,7 +67,8 @@ class Article:
 
     http_status: int | None = _field(CRAWL, "status of the response the item came from")
     problems: list | None = _field(CRAWL, "what went wrong while the page was fetched or read (Problem values)")
-    looks_like_article: bool | None = _field(CRAWL, "False when the page has none of the marks of an article", page=True)
+    not_article: str | None = _field(CRAWL, "why the page is not an article page (a listing, a login page, a soft 404, …)",
+                                     page=True)
     archive_action: str | None = _field(CRAWL, "set by dedupe: new or changed")
     folds: dict | None = _field(CRAWL, "the folded search columns, computed where the page was read")
 

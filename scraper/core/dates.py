@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "+07:00")
 EARLIEST_YEAR = 1990  # no Vietnamese government portal published before this
@@ -44,6 +46,27 @@ def _iso(d: dt.datetime) -> str:
     return d.astimezone(VN_TZ).replace(microsecond=0).isoformat()
 
 
+# NukeViet 4 writes article:published_time with PHP's date('Y-m-dTH:i:s'), where T is the zone's
+# abbreviation, not a separator: "2024-03-13ICT08:30:00", "2024-03-13+0708:30:00".
+_PHP_ZONE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(ICT|[A-Z]{3,5}|[+-]\d{2}(?::?\d{2})?)(\d{2}):(\d{2}):(\d{2})(?!\d)")
+_ZONES = {"ICT": "+07:00", "UTC": "+00:00", "GMT": "+00:00"}
+
+
+def _php_zone_iso(value: str) -> str | None:
+    m = _PHP_ZONE_ISO.search(value)
+    if not m:
+        return None
+    y, mo, d, zone, h, mi, s = m.groups()
+    if zone[0] in "+-":
+        digits = zone[1:].replace(":", "")
+        zone = f"{zone[0]}{digits[:2]}:{digits[2:4] or '00'}"
+    elif zone in _ZONES:
+        zone = _ZONES[zone]
+    else:
+        zone = "+07:00"  # an abbreviation we do not know: a Vietnamese server's own zone
+    return parse_iso(f"{y}-{mo}-{d}T{h}:{mi}:{s}{zone}")
+
+
 def parse_iso(value: str) -> str | None:
     """ISO 8601 from page metadata (``article:published_time``, JSON-LD, ``<time datetime>``)."""
     m = _ISO.search(value or "")
@@ -65,6 +88,9 @@ def parse_iso(value: str) -> str | None:
         return None
 
 
+_RFC_2822 = re.compile(r"^(?:[A-Z][a-z]{2}, )?\d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}(?::\d{2})? (?:GMT|UTC|[+-]\d{4})$")
+
+
 def parse_date(value: str | None, *, month_first: bool = False, now: str | dt.datetime | None = None) -> str | None:
     """Read a portal's date string; ISO with +07:00, a bare date, or None when there is no date in it.
 
@@ -78,8 +104,15 @@ def parse_date(value: str | None, *, month_first: bool = False, now: str | dt.da
     if not value:
         return None
     s = " ".join(value.split())
+    if _PHP_ZONE_ISO.search(s):
+        return _php_zone_iso(s)
     if _ISO.search(s):
         return parse_iso(s)
+    if _RFC_2822.match(s):
+        try:
+            return _iso(parsedate_to_datetime(s))  # "Mon, 4 May 2026 02:05:12 GMT": feeds, HTTP, some footers
+        except (TypeError, ValueError):
+            return None
     m = _NUM_DATE.search(s)
     if m:
         a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
@@ -177,3 +210,68 @@ def to_vn(iso: str | None) -> str | None:
     if "T" not in iso:
         return iso
     return parse_iso(iso)
+
+
+_URL_DATE = (
+    re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?=[/_-]|$)"),  # /2023-11-11/, /2019/11/18/
+    re.compile(r"(?<![\d])((?:19|20)\d\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\d])"),      # -20240119, /20240119/
+)
+
+
+def date_in_url(url: str) -> str | None:
+    """The day an article URL carries in its path (``/Pages/2023-11-11/…``, ``/2019/11/18/…``,
+    ``…-20240119.html``), as ISO ``YYYY-MM-DD``; None when it carries none."""
+    path = urlsplit(url).path
+    for pattern in _URL_DATE:
+        for m in pattern.finditer(path):
+            try:
+                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def http_date(value: str | None, *, fetched_at: str | None, settle: dt.timedelta = dt.timedelta(minutes=10)) -> str | None:
+    """An HTTP ``Last-Modified`` value at +07:00, when it can stand for a publication time: not the
+    moment of the fetch itself (dynamic pages send "now"), so at least `settle` before it."""
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    ref = _as_datetime(fetched_at)
+    if ref is not None and when > ref - settle:
+        return None
+    return _iso(when)
+
+
+# Where an article's publication time came from, most trusted first.
+DATE_SOURCES = ("metadata", "page", "listing", "feed", "url", "http", "none")
+
+
+def publication(page_raw: str | None, page_iso: str | None, page_from: str | None, *, entry: dict | None, url: str,
+                last_modified: str | None, fetched_at: str | None) -> tuple[str | None, str | None, str, str | None]:
+    """(raw, ISO, source, problem) of an article's publication time: the page's own when it is a
+    possible one, else its listing entry's, its sitemap or feed entry's, the date in its URL, its
+    HTTP Last-Modified, else none. `problem` says why the page's own date was not taken."""
+    problem = None
+    if page_iso:
+        problem = date_problem(page_iso, now=fetched_at)
+        if problem is None:
+            return page_raw, page_iso, page_from or "page", None
+    elif page_raw:
+        problem = f"unreadable date {page_raw!r}"
+    entry = entry or {}
+    route = "listing" if entry.get("route", "listing") == "listing" else "feed"
+    candidates = [
+        (entry.get("date_raw") or entry.get("published_at"), entry.get("published_at"), route),
+        (url, date_in_url(url), "url"),
+        (last_modified, http_date(last_modified, fetched_at=fetched_at), "http"),
+    ]
+    for raw, iso, source in candidates:
+        if iso and date_problem(iso, now=fetched_at) is None:
+            return raw, iso, source, problem
+    return page_raw, None, "none", problem

@@ -15,6 +15,7 @@ EXTRACT = "extract"              # the page class failed on the page
 DECODING = "decoding"            # the bytes do not decode to trustworthy text
 SELECTOR_MISS = "selector-miss"  # a profile selector matched nothing: the portal changed its markup
 DATE_ORDER = "date-order"        # a date that cannot be in the order this page's dates are read in
+DATE = "date"                    # the page's own date is unreadable or impossible: another source was taken
 PAGING_POSTBACK = "paging-postback"  # the pager posts a form back; later pages cannot be followed
 
 # Problems that make an article page unusable, with how a reject reason opens for each.

@@ -47,7 +47,7 @@ class ReextractSpider(ArchiveSpider):
                 logger.error("reextract: the record of %s at %s:%s cannot be read (%s: %s)",
                              entry["url"], entry["warc"], entry["offset"], type(exc).__name__, exc)
                 continue
-            ctype = {"content-type": headers["content-type"]} if "content-type" in headers else {}
+            ctype = {k: headers[k] for k in ("content-type", "last-modified") if k in headers}
             self.count(portal, "reextract/pages")
             yield await self.article_item(
                 portal, entry["url"], body, ctype, fetched, status, entry.get("listing") or {},
