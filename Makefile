@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # replay the crawl's WARC files with it.
 PYWB := .venv-pywb
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench bench-extract clean
 
 $(BIN)/scrapy: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ test: $(BIN)/pytest $(PYWB)/bin/wayback  ## the layer rules, lint, and the whole
 
 bench: $(BIN)/scrapy  ## crawl throughput: our spider and pipelines vs a bare parsel spider, 5,000 pages
 	$(BIN)/python -m bench crawl --articles 5000
+
+bench-extract: $(BIN)/scrapy  ## article bodies on Zyte's extraction benchmark (make bench-extract ZYTE=DIR), and Vietnamese pages
+	$(BIN)/python -m bench extract --zyte $(ZYTE) --worst 15 --vietnamese
 
 clean:
 	rm -rf $(VENV) $(PYWB) data/archive.db data/archive.db-wal data/archive.db-shm data/warc

@@ -4,6 +4,8 @@
 - politeness: many local portals crawled together; each one's request rate against its policy.
 - recrawl: requests of an unchanged portal's second crawl against its first.
 - neardup: planted republications among distinct articles; what the archive clusters.
+- extract: article bodies of a public extraction benchmark (``--zyte DIR``), the project against trafilatura;
+  ``--vietnamese``: also on reconstructed Vietnamese portal pages, with what the project keeps apart.
 
 Everything runs on 127.0.0.1; results are appended under ``data/bench/``.
 """
@@ -16,6 +18,8 @@ import tempfile
 from pathlib import Path
 
 from bench.crawl import orchestrate
+from bench.extract import BenchmarkError, vietnamese
+from bench.extract import run as extract
 from bench.politeness import politeness
 from bench.recrawl import recrawl
 from bench.republications import measure
@@ -25,14 +29,30 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("kind", nargs="?", default="crawl", choices=("crawl", "politeness", "recrawl", "neardup"))
+    parser.add_argument("kind", nargs="?", default="crawl", choices=("crawl", "politeness", "recrawl", "neardup", "extract"))
     parser.add_argument("--articles", type=int, default=5000, help="article pages on the generated site (default 5000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per variant, interleaved (default 3)")
     parser.add_argument("--sites", type=int, default=20, help="politeness: how many local portals (default 20)")
     parser.add_argument("--seconds", type=float, default=30, help="politeness: how long they are crawled (default 30)")
+    parser.add_argument("--zyte", metavar="DIR", help="extract: a checkout of scrapinghub/article-extraction-benchmark")
+    parser.add_argument("--extractors", default="project,trafilatura", help="extract: which to run (default project,trafilatura)")
+    parser.add_argument("--worst", type=int, default=0, help="extract: list the project's N worst pages")
+    parser.add_argument("--vietnamese", action="store_true", help="extract: also on reconstructed Vietnamese portal pages")
     parser.add_argument("--out", default=str(ROOT / "data" / "bench"), help="where results are kept (default data/bench)")
     args = parser.parse_args()
     kind, out = args.kind, Path(args.out)
+    if kind == "extract":
+        if args.vietnamese:
+            vietnamese(out / "extract")
+            if not args.zyte:
+                return
+        if not args.zyte:
+            parser.error("extract needs --zyte DIR: a checkout of github.com/scrapinghub/article-extraction-benchmark")
+        try:
+            extract(Path(args.zyte).expanduser(), out / "extract", extractors=args.extractors.split(","), worst=args.worst)
+        except BenchmarkError as exc:
+            parser.exit(2, f"python -m bench extract: {exc}\n")
+        return
     if kind == "politeness":
         s = politeness(args.sites, args.seconds, out)
         print(f"\n{'portal':<9} {'policy/s':>9} {'measured/s':>11} {'ratio':>7} {'requests':>9} {'first request after':>20}")

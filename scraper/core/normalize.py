@@ -13,6 +13,7 @@ columns and the near-duplicate signature.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import MutableMapping
 
 from scraper.core.dates import to_vn
@@ -32,6 +33,7 @@ from scraper.core.text import (
 from scraper.core.urls import canonical_url
 
 # The folded copy of each searched text column: marks removed, đ → d, same length.
+_AUTHOR_LABEL = re.compile(r"^\s*(?:tác giả|người viết|bài viết|author|by)\s*[:：]\s*", re.IGNORECASE)
 FOLDED = {"title": "title_fold", "lead": "lead_fold", "body_text": "body_fold", "author": "author_fold"}
 
 
@@ -45,6 +47,11 @@ def normalize(item: MutableMapping) -> None:
     item["title"] = title
     for name in ("author", "source", "category", "published_raw"):
         item[name] = clean_inline(item.get(name))
+    # A byline or source element read with its label ("Tác giả: Minh Châu", "Nguồn tin: Sở Y tế").
+    if item["author"]:
+        item["author"] = _AUTHOR_LABEL.sub("", item["author"]) or item["author"]
+    if item["source"]:
+        item["source"] = source_of(item["source"]) or item["source"]
     lead = clean_inline(item.get("lead"))
     item["lead"] = strip_outlet_prefix(lead) if lead else None
 

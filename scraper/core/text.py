@@ -151,7 +151,7 @@ def is_footer(line: str) -> bool:
     return bool(_FOOTER.search(line))
 
 
-_SOURCE_LINE = re.compile(r"^\s*(?:\(?\s*)?(?:Nguồn|Nguồn tin|Theo)\s*[:：]?\s+(?P<src>.{2,150}?)\s*\)?\s*$", re.IGNORECASE)
+_SOURCE_LINE = re.compile(r"^\s*(?:\(?\s*)?(?:Nguồn tin|Nguồn|Theo)\s*[:：]?\s+(?P<src>.{2,150}?)\s*\)?\s*$", re.IGNORECASE)
 _BYLINE_PREFIX = re.compile(
     r"^\s*(?:(?:tin|bài|ảnh|tin và ảnh|tin, ảnh|bài, ảnh|bài và ảnh|tin/ảnh|bài/ảnh|video)\s*[:：]\s*)",
     re.IGNORECASE,

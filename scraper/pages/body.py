@@ -7,6 +7,7 @@ profiles only choose which element is the body and which parts of it to exclude.
 from __future__ import annotations
 
 import copy
+import html
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -199,6 +200,32 @@ def extract_body(element: etree._Element, base_url: str, *, title: str | None = 
             last_image = None
     body.html = sanitize_html(element, base_url, in_place=owned)
     return body
+
+
+# Blocks inside a body found by density that are lists of links, not text: menus, tag clouds,
+# "Tin liên quan" and "Đọc nhiều" boxes. A block is one when most of its text is link text.
+LINK_BLOCKS = ("ul", "ol", "nav", "div", "table", "section", "aside", "dl", "p")
+MAX_LINK_SHARE = 0.6
+
+
+def drop_link_blocks(body: etree._Element) -> None:
+    """Remove from `body` (in place) the blocks whose text is mostly link text."""
+    for el in list(body.iter(*LINK_BLOCKS)):
+        if el is body or el.getparent() is None:
+            continue
+        text = len(" ".join(el.text_content().split()))
+        if not text:
+            continue
+        links = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+        if links / text > MAX_LINK_SHARE and not ATTACHMENT_EXT.search(" ".join(a.get("href", "") for a in el.iter("a"))):
+            el.drop_tree()
+
+
+def paragraphs_html(paragraphs: list[str]) -> str | None:
+    """Plain paragraphs as body HTML, for a body read as text."""
+    if not paragraphs:
+        return None
+    return "<div>" + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) + "</div>"
 
 
 def sanitize_html(element: etree._Element, base_url: str, *, in_place: bool = False) -> str:

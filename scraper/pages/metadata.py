@@ -30,6 +30,9 @@ META_NAMES = {
 }
 
 
+_MICRODATA_DATES = ("datepublished", "datemodified")
+
+
 def _walk_jsonld(node: Any):
     if isinstance(node, list):
         for child in node:
@@ -72,9 +75,14 @@ def page_metadata(root: etree._Element) -> dict[str, str | None]:
     metas: dict[str, str] = {}
     scripts: list[str] = []
     canonical = time_attr = None
-    for el in root.iter("meta", "link", "script", "time"):
+    for el in root.iter("meta", "link", "script", "time", "span"):
         tag = el.tag
-        if tag == "meta":
+        if tag == "span":
+            # schema.org microdata on a (hidden) element: NukeViet's datePublished, dateModified.
+            prop = (el.get("itemprop") or "").lower()
+            if prop in _MICRODATA_DATES and el.text and el.text.strip():
+                metas.setdefault(prop, el.text.strip())
+        elif tag == "meta":
             content = el.get("content")
             if content and content.strip():
                 for attr in ("property", "name", "itemprop"):
