@@ -54,6 +54,9 @@ class MirrorWriter:
             route["status"] = status
         self.routes[target] = route
 
+    def redirect(self, target: str, location: str, status: int = 302) -> None:
+        self.routes[target] = {"status": status, "headers": {"Location": location}}
+
     def close(self) -> None:
         (self.root / "routes.json").write_text(
             json.dumps(dict(sorted(self.routes.items())), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
@@ -265,6 +268,20 @@ src="/o/qni-theme/images/logo.png"></a>
 </div>"""
         return self.chrome(a.title, main)
 
+    def home(self, latest: list[tuple[Article, int]]) -> str:
+        """The home page (a reconstruction: the live one was not seen): the menu, and the latest
+        headlines of each category in a block of its own."""
+        boxes = []
+        for cat, items in sorted({c: [(a, n) for c2, a, n in latest if c2 == c] for c, _, _ in latest}.items()):
+            rows = "".join(
+                f'<li class="item-news"><a href="{E(self.article_url(a, n))}"><img src="/documents/20182/0/{a.slug}-thumb.jpg" alt="">'
+                f'</a><h3><a href="{E(self.article_url(a, n))}">{E(a.title)}</a></h3><span class="date">{_date(a)[0]}</span></li>'
+                for a, n in items
+            )
+            boxes.append(f'<div class="home-box"><h2><a href="{E(self.listing_url(cat))}">{E(self.categories[cat])}</a></h2>'
+                         f'<ul class="list-home">{rows}</ul></div>')
+        return self.chrome("Trang chủ", "".join(boxes))
+
     def listing(self, cat: str, page: int, pages: int, items: list[tuple[Article, int]]) -> str:
         rows = []
         for a, number in items:
@@ -329,8 +346,9 @@ def build_mirror(dest: Path) -> dict[str, int]:
             "platform": "liferay",
             "reconstruction": True,
             "note": "Reconstruction of the Quảng Ngãi portal's Liferay theme (box-news-xx listings, Asset Publisher "
-                    "paging, ?<id> article keys, date and view count in the header). The articles are composed sample "
-                    "texts that describe no real event.",
+                    "paging, ?<id> article keys, date and view count in the header). The home page is a reconstruction "
+                    "too (the live one was not seen): the menu and the latest headlines of each category. The articles "
+                    "are composed sample texts that describe no real event.",
         },
         "User-agent: *\nDisallow: /c/\nDisallow: /group/\n",
     )
@@ -343,6 +361,8 @@ def build_mirror(dest: Path) -> dict[str, int]:
             numbered[cat].append((a, number))
             writer.page(site_q.article_url(a, number), f"article-{number:03d}.html", site_q.article(cat, a, number))
         _paged(writer, cat, numbered[cat], site_q.per_page, lambda c, p, n, items: site_q.listing(c, p, n, items), site_q.listing_url)
+    writer.page("/web/portal-qni", "home.html", site_q.home([(c, a, n) for c in numbered for a, n in numbered[c][:4]]))
+    writer.redirect("/", "/web/portal-qni")
     writer.close()
     counts["quang_ngai"] = len(q_news) + len(q_dir)
     return counts
@@ -363,6 +383,7 @@ def _write_wps(writer: MirrorWriter, site: PhuYen, by_cat: dict[str, list[Articl
             writer.page(site.article_url(cat, a), name, site.article(cat, a, latest))
         _paged(writer, cat, arts, site.per_page, site.listing, site.listing_url)
     writer.page("/wps/portal/Home", "home.html", site.chrome("Trang chủ", "<p>Trang chủ</p>", latest))
+    writer.redirect("/", "/wps/portal/Home")
 
 
 # --------------------------------------------------------------------------------------------------

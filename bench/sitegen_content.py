@@ -51,6 +51,13 @@ PROVINCES = {
         "zone": "Khu kinh tế Dung Quất",
         "authors": ["Thanh Như", "Bảo Trân", "Đình Hiệp", "Tường Vy", "Phạm Linh"],
     },
+    # Invented names: the vendor-CMS mirror stands for no real portal's staff.
+    "Khánh Hòa": {
+        "districts": ["Vạn Ninh", "Ninh Hòa", "Diên Khánh", "Khánh Vĩnh", "Cam Lâm", "Khánh Sơn", "Cam Ranh", "Trường Sa"],
+        "leaders": ["Trần Minh Khoa", "Lê Thị Thu Hà", "Phạm Quốc Bảo", "Nguyễn Hữu Tâm"],
+        "zone": "Khu kinh tế Vân Phong",
+        "authors": ["Hải Lăng", "Minh Phương", "Quốc Việt", "Thu Trang", "Bích La"],
+    },
 }
 
 # (category, title, lead, paragraphs). Slots: {p} province, {d} district, {l} leader, {z} zone,

@@ -77,9 +77,11 @@ class SqlitePipeline:
     def spider_closed(self, spider, reason):
         stats = self.stats.get_stats()
         for slug, run_id in self.runs.items():
-            values = run_values(stats, slug, self.archive.committed_by_portal.get(slug, {}), reason,
-                                len(self.runs) > 1, spider.run_report(slug) if hasattr(spider, "run_report") else {})
+            report = spider.run_report(slug) if hasattr(spider, "run_report") else {}
+            values = run_values(stats, slug, self.archive.committed_by_portal.get(slug, {}), reason, len(self.runs) > 1, report)
             self.archive.finish_run(run_id, values)
+            if report.get("discovery"):
+                self.archive.record_discovery(slug, report["discovery"])
             logger.info("archive: %s: %s new, %s updated, %s unchanged, %s aliases, %s rejected (%s)", slug,
                         values["new"], values["updated"], values["unchanged"], values["aliases"], values["rejected"],
                         values["verdict"])

@@ -3,7 +3,8 @@ crawl these, never the internet.
 
 A mirror is a directory. Files are served at their paths; ``routes.json`` maps request targets
 that carry a query string (WebSphere and Liferay URLs do) to files, and can give a target a status
-(404, 500) to stand for a broken page. Responses carry ``Last-Modified`` and ``ETag`` and answer
+(404, 500) to stand for a broken page, a redirect (a status and a ``Location`` header) or headers
+of its own (``null`` takes one away). Responses carry ``Last-Modified`` and ``ETag`` and answer
 conditional requests with 304, as a real portal's web server would.
 
     python -m scraper.mirror data/mirror/phuyen.gov.vn --port 8001
@@ -74,7 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
             if status == 200:
                 status = 404
             body = f"<html><body><h1>{status}</h1></body></html>".encode()
-            return self._send(status, body, "text/html; charset=utf-8", head=head)
+            return self._send(status, body, "text/html; charset=utf-8", head=head, extra=(route or {}).get("headers"))
         body = path.read_bytes()
         ctype = (route or {}).get("content_type") or _content_type(path)
         etag = '"' + hashlib.md5(body).hexdigest() + '"'
@@ -89,7 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for k, v in (extra or {}).items():
-            self.send_header(k, v)
+            if v is not None:  # a route may take a header away ("Last-Modified": null)
+                self.send_header(k, v)
         self.end_headers()
         if not head and status != 304:
             self.wfile.write(body)

@@ -90,6 +90,14 @@ PROGRESS_INTERVAL = 60.0
 # Incremental crawls: a listing stops paging after this many archived articles in a row (when the
 # previous run walked it to its end).
 INCREMENTAL_KNOWN_STOP = 3
+# Listings: stop paging after this many pages in a row that bring no article the run has not seen
+# (pages that repeat earlier ones, or list nothing, yet offer a next page), and after this many pages.
+LISTING_STALE_PAGES = 3
+LISTING_MAX_PAGES = 5000
+# Discovery from a home page (a profile without start URLs, or -a home=URL): news sections are
+# followed this many levels down (1: the home page's own), at most this many a portal.
+DISCOVERY_DEPTH = 2
+DISCOVERY_MAX_SECTIONS = 60
 
 # No consoles into a running crawl: RemoteControl runs code sent to it, Telnet likewise.
 TELNETCONSOLE_ENABLED = False

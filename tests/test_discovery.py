@@ -30,7 +30,7 @@ def _site(tmp_path):
     root = tmp_path / "site"
     shutil.copytree(MIRROR / "phuyen.gov.vn", root)
     routes = json.loads((root / "routes.json").read_text(encoding="utf-8"))
-    articles = [t for t, r in routes.items() if "article" in r["file"]]
+    articles = [t for t, r in routes.items() if "article" in r.get("file", "")]
     last = root / "pages" / "listing-tin-tuc-su-kien-3.html"
     html = last.read_text(encoding="utf-8")
     start = html.index('<div class="tin-item"><a class="title" href="' + SEED_PATH.replace("&", "&amp;"))

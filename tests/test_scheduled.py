@@ -98,7 +98,7 @@ def test_crawlall_runs_every_portal_side_by_side_and_records_each(tmp_path):
     assert runs[0][3] == 1 + 4 + 24 and runs[1][3] == 1 + 4 + 26  # robots.txt, listing pages, articles: per portal
 
 
-def test_health_names_a_broken_portal_and_exits_1(tmp_path, phuyen_mirror):
+def test_health_names_a_changed_theme_read_by_structure_as_degraded_and_a_dead_one_as_broken(tmp_path, phuyen_mirror):
     db = tmp_path / "a.db"
     crawl("phu_yen", phuyen_mirror, db)
     assert scrapy("health", "--db", str(db), "--portal", "phu_yen", check=False).returncode == 0  # retired: not scheduled
@@ -106,6 +106,17 @@ def test_health_names_a_broken_portal_and_exits_1(tmp_path, phuyen_mirror):
     shutil.copytree(MIRROR / "quangngai.gov.vn", site)
     for page in (site / "pages").glob("listing-*.html"):  # the theme changed: no box-news-xx any more
         page.write_text(page.read_text(encoding="utf-8").replace("box-news-xx", "news-box-2026"), encoding="utf-8")
+    with MirrorServer(site) as server:
+        crawl("quang_ngai", server, db)
+    # Every article is still found, by the listings' structure: degraded, listed, no alarm.
+    assert rows(db, "SELECT count(*) FROM articles WHERE portal = 'quang_ngai'") == [(26,)]
+    proc = scrapy("health", "--db", str(db), check=False)
+    assert proc.returncode == 0
+    (line,) = [ln for ln in proc.stdout.splitlines() if ln.startswith("quang_ngai")]
+    assert "degraded: listing selectors stopped matching on 4 of 4 listing pages (read by their structure)" in line
+    assert "0 broken, 1 degraded of 1 crawled portals" in proc.stdout
+    for page in (site / "pages").glob("listing-*.html"):  # now the listings show no article links at all
+        page.write_text("<html><body><p>Đang bảo trì</p></body></html>", encoding="utf-8")
     with MirrorServer(site) as server:
         crawl("quang_ngai", server, db)
     proc = scrapy("health", "--db", str(db), check=False)

@@ -2,7 +2,8 @@
 
 A run's verdict is written with the run; ``scrapy health`` reads the latest runs of every portal
 (and the runs before them, for trends) and exits non-zero when any portal is broken, so a
-scheduler can alert.
+scheduler can alert. A portal whose profile selectors stopped matching while the generic path
+still reads its pages is "degraded": listed, but no alarm.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import sqlite3
 from dataclasses import dataclass
 
 OK = "ok"
+# The crawl still works, by the generic path, but the profile no longer fits the portal's markup:
+# worth a look, not an alarm.
+DEGRADED = "degraded"
 
 
 def verdict(run: dict, stats: dict) -> str:
@@ -19,7 +23,8 @@ def verdict(run: dict, stats: dict) -> str:
     listing_pages = stats.get("portal/listing_pages", 0)
     empty = stats.get("portal/listing_empty", 0)
     seen = run.get("new", 0) + run.get("updated", 0) + run.get("unchanged", 0)
-    misses = sum(v for k, v in stats.items() if k.startswith("extraction/problems/selector-miss/"))
+    misses = sum(v for k, v in stats.items() if k.startswith("extraction/problems/selector-miss/article."))
+    listing_misses = sum(v for k, v in stats.items() if k.startswith("extraction/problems/selector-miss/listing."))
     articles = sum(v for k, v in stats.items() if k.startswith("discovery/") and k.endswith("/articles"))
     network = sum(v for k, v in stats.items() if k.startswith("portal/network_errors/"))
     if stats.get("robots/disallowed_everything"):
@@ -29,7 +34,7 @@ def verdict(run: dict, stats: dict) -> str:
     if listing_pages and empty == listing_pages:
         return "broken: listings show no articles (selectors stopped matching?)"
     if articles and misses / articles > 0.2:
-        return f"broken: profile selectors stopped matching on {misses} of {articles} articles"
+        return f"{DEGRADED}: profile selectors stopped matching on {misses} of {articles} articles (read by the generic path)"
     requests = max(run.get("requests", 0), 1)
     if run.get("errors", 0) >= 3 and run["errors"] / requests > 0.1:
         return f"broken: HTTP errors on {run['errors']} of {run.get('requests', 0)} requests"
@@ -38,6 +43,9 @@ def verdict(run: dict, stats: dict) -> str:
         return f"broken: {run['rejected']} of {stored} articles rejected"
     if seen == 0 and not run.get("rejected") and run.get("finish_reason") == "finished":
         return "broken: no articles found"
+    if listing_pages and listing_misses / listing_pages > 0.5:
+        return (f"{DEGRADED}: listing selectors stopped matching on {min(listing_misses, listing_pages)} of {listing_pages} "
+                "listing pages (read by their structure)")
     return OK
 
 
@@ -51,7 +59,11 @@ class Finding:
 
     @property
     def broken(self) -> bool:
-        return self.verdict != OK and not self.verdict.startswith("not crawled")
+        return self.verdict.startswith("broken")
+
+    @property
+    def degraded(self) -> bool:
+        return self.verdict.startswith(DEGRADED)
 
 
 def assess(conn: sqlite3.Connection, profiles) -> list[Finding]:

@@ -20,6 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from scraper.archive.clusters import Entry, assign
+from scraper.archive.discovery import record_discovery
 from scraper.archive.rows import now_iso, to_json, with_signature
 from scraper.archive.schema import ARTICLE_COLUMNS, migrate
 
@@ -238,6 +239,11 @@ class Archive:
         if rows:
             with self._writing():
                 self.db["portals"].upsert_all(rows, pk="slug")
+
+    def record_discovery(self, portal: str, found: dict) -> int:
+        """Keep what a discovery run learned of `portal` (``scraper.archive.discovery``)."""
+        with self._writing():
+            return record_discovery(self.db, portal, found, now_iso())
 
     @contextlib.contextmanager
     def _writing(self):

@@ -20,6 +20,7 @@ from scraper.platforms.draft import draft_profile
 from scraper.platforms.fingerprint import UNKNOWN, detect_tree, parse
 from scraper.portals import load_profiles
 
+
 class _HelpFormatter(ScrapyHelpFormatter):
     """Scrapy's help layout, but paragraphs stay paragraphs and indented example lines stay lines."""
 

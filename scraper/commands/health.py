@@ -3,9 +3,10 @@
 Broken means: no articles found, a reject ratio rising above its past, profile selectors that
 stopped matching, listings with no articles, many HTTP errors, a robots.txt that shuts everyone
 out, or a host that no longer answers (a portal retired without its profile saying so). Exits 1
-when any portal is broken, so a scheduler can alert; 0 when all are healthy.
+when any portal is broken, so a scheduler can alert; 0 when all are healthy. Degraded means the
+profile's selectors stopped matching but the generic path still reads the pages: listed, exit 0.
 
-    scrapy health              # a line per broken portal, then a summary
+    scrapy health              # a line per broken or degraded portal, then a summary
     scrapy health --all        # every scheduled portal
     scrapy health --json
 """
@@ -56,11 +57,13 @@ class Command(ScrapyCommand):
             conn.close()
         crawled = [f for f in findings if f.last_run]
         broken = [f for f in crawled if f.broken]
+        shown = crawled if opts.all else [f for f in crawled if f.broken or f.degraded]
         if opts.json:
-            print(findings_json(findings if opts.all else broken))
+            print(findings_json(findings if opts.all else shown))
         else:
-            for f in (crawled if opts.all else broken):
+            for f in shown:
                 print(f"{f.portal:<26} {f.status:<11} last run {f.last_run[:16].replace('T', ' ')}  {f.verdict}")
-            print(f"{len(broken)} broken of {len(crawled)} crawled portals"
+            degraded = sum(f.degraded for f in crawled)
+            print(f"{len(broken)} broken" + (f", {degraded} degraded" if degraded else "") + f" of {len(crawled)} crawled portals"
                   f" ({len(findings) - len(crawled)} scheduled portals not crawled yet)")
         self.exitcode = 1 if broken else 0

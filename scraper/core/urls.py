@@ -192,3 +192,51 @@ def strip_session(url: str) -> str:
         f"{k}={v}" if v else k for k, v in parse_qsl(parts.query, keep_blank_values=True) if not SESSION_PARAMS.match(k)
     )
     return urlunsplit((parts.scheme, parts.netloc, path, query if parts.query else "", parts.fragment))
+
+
+_ID = re.compile(r"\d{2,}")
+_WORDS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+", re.IGNORECASE)
+
+
+def _generalised(segment: str) -> str:
+    """A URL path segment as a shape: numbers as <id>, hyphenated words as <slug>."""
+    stem, dot, ext = segment.rpartition(".") if re.search(r"\.[a-z]{2,5}$", segment, re.IGNORECASE) else (segment, "", "")
+    m = re.fullmatch(r"(.*?)-?(\d{2,})", stem)
+    # A trailing number is an id when the segment is a file ("…-10245.html") or the number is long;
+    # "…-nam-2025" is part of the slug.
+    if m and m.group(1) and (dot or len(m.group(2)) >= 5):
+        head = "<slug>" if _WORDS.fullmatch(m.group(1)) or m.group(1).isalpha() else _ID.sub("<id>", m.group(1))
+        stem = f"{head}-<id>"
+    elif _WORDS.fullmatch(stem):
+        stem = "<slug>"
+    else:
+        stem = _ID.sub("<id>", stem)
+    return stem + dot + ext
+
+
+def url_patterns(urls: list[str], *, literal_share: float = 0.5, top: int = 3) -> list[dict]:
+    """The shapes a site's article URLs share (``/tin-tuc/<slug>-<id>.html``), most common first:
+    a path segment kept as it is where at least `literal_share` of the URLs with that many segments
+    agree on it, else generalised; query parameters by name. Each shape with its share of `urls`,
+    its count and up to three examples."""
+    if not urls:
+        return []
+    split = [(u, [s for s in urlsplit(u).path.split("/") if s], urlsplit(u).query) for u in urls]
+    by_length: dict[int, list] = {}
+    for item in split:
+        by_length.setdefault(len(item[1]), []).append(item)
+    shapes: dict[str, list[str]] = {}
+    for length, items in by_length.items():
+        common = []
+        for i in range(length):
+            values = [segs[i] for _, segs, _ in items]
+            value, n = max(((v, values.count(v)) for v in set(values)), key=lambda vn: vn[1])
+            common.append(value if n >= 2 and n >= literal_share * len(items) else None)
+        for url, segs, query in items:
+            path = "/" + "/".join(c if c is not None else _generalised(s) for c, s in zip(common, segs))
+            params = sorted({(_ID.sub("<id>", p.split("=", 1)[0]), "=" in p) for p in query.split("&") if p})
+            shape = path + ("?" + "&".join(f"{n}=<value>" if valued else n for n, valued in params) if params else "")
+            shapes.setdefault(shape, []).append(url)
+    ranked = sorted(shapes.items(), key=lambda kv: -len(kv[1]))[:top]
+    return [{"pattern": shape, "count": len(found), "share": round(len(found) / len(urls), 3), "examples": found[:3]}
+            for shape, found in ranked]

@@ -24,9 +24,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 
 from scraper.archive.warc import build_record
+from scraper.core.dates import publication
 from scraper.core.normalize import prepare
+from scraper.core.problems import DATE, Problem
 from scraper.core.profile import Profile
+from scraper.pages.listing import STRUCTURE
 from scraper.platforms import article_page, listing_page
+from scraper.platforms.fingerprint import detect_tree
 from scraper.portals import pages_for
 
 logger = logging.getLogger(__name__)
@@ -42,22 +46,27 @@ def _failed(exc: Exception) -> dict:
 
 
 def read_article(profile: Profile, url: str, body: bytes, headers: dict, fetched_at: str, record: dict | None = None,
-                 listing: dict | None = None) -> dict:
+                 entry: dict | None = None) -> dict:
     """The normalized fields of an article page (see ArticlePage.extract and scraper.core.normalize),
-    or {"error": …} if the page class failed. `listing` is the entry that led to the page (title,
-    date_raw, published_at). With `record` (the WARC fields of the response), also the page's WARC
-    record, under "warc", whatever the page says."""
+    or {"error": …} if the page class failed. `entry` is what led to the page: a listing entry (title,
+    date_raw, published_at) or a sitemap or feed entry (route, published_at). With `record` (the WARC
+    fields of the response), also the page's WARC record, under "warc", whatever the page says.
+
+    A page that prints no usable date takes it from its entry (as the listing's page class read it,
+    in its own date order), the date in its URL or its HTTP Last-Modified, in that order, and says
+    where it came from in ``published_from``; with none of them it is kept without a date."""
     built = {"warc": build_record(body=body, **record)} if record else {}
     try:
         data = article_page(pages_for(profile), url, body, headers=headers, fetched_at=fetched_at, profile=profile).extract()
     except Exception as exc:  # a page must never take the crawl down: report it, the spider rejects it
         return {**_failed(exc), **built}
-    listing = listing or {}
-    if not data["published_raw"] and listing.get("date_raw"):
-        # Some templates print the date only on the listing; take it from there (as the listing's
-        # page class read it, in its own date order), and say so.
-        data["published_raw"], data["published_at"] = listing["date_raw"], listing.get("published_at")
-        data["extraction"]["published"] = "listing"
+    raw, iso, source, problem = publication(data["published_raw"], data["published_at"], data["published_from"], entry=entry,
+                                            url=url, last_modified=headers.get("last-modified"), fetched_at=fetched_at)
+    data["published_raw"], data["published_at"], data["published_from"] = raw, iso, source
+    if source not in ("metadata", "page"):
+        data["extraction"]["published"] = source
+    if problem:
+        data["problems"].append(Problem(DATE, f"{problem}: the date was taken from {source}" if iso else problem))
     try:
         prepare(data)
     except Exception as exc:
@@ -65,15 +74,24 @@ def read_article(profile: Profile, url: str, body: bytes, headers: dict, fetched
     return {**data, **built}
 
 
-def read_listing(profile: Profile, url: str, body: bytes, headers: dict, fetched_at: str, record: dict | None = None) -> dict:
-    """Entries, next page, feeds, problems and sources of a listing page, or {"error": …}; with
-    `record`, the page's WARC record too (see read_article)."""
+def read_listing(profile: Profile, url: str, body: bytes, headers: dict, fetched_at: str, record: dict | None = None,
+                 shapes: tuple[str, ...] = (), home: bool = False) -> dict:
+    """Entries, next page, feeds, problems and sources of a listing page, the shape of its items
+    (``shapes``: those learned on its earlier pages) and its links to news sections, or {"error": …};
+    with `record`, the page's WARC record too (see read_article). A `home` page also says which
+    platform built it (``scraper.platforms.fingerprint``)."""
     built = {"warc": build_record(body=body, **record)} if record else {}
     try:
-        page = listing_page(pages_for(profile), url, body, headers=headers, fetched_at=fetched_at, profile=profile)
+        page = listing_page(pages_for(profile), url, body, headers=headers, fetched_at=fetched_at, profile=profile, shapes=shapes)
         entries = [asdict(e) for e in page.entries()]
-        return {"entries": entries, "next": page.next_page(), "feeds": page.feed_links(), "problems": page.problems,
-                "sources": page.sources, **built}
+        found = {"entries": entries, "next": page.next_page(), "feeds": page.feed_links(), "problems": page.problems,
+                 "sources": page.sources, "shape": page.block.shape if page.block is not None and page.sources.get("items") == STRUCTURE
+                 else None, "sections": [asdict(s) for s in page.sections()], **built}
+        if home:
+            detection = detect_tree(url, page.root)
+            found["platform"] = {"name": detection.platform, "confidence": detection.confidence,
+                                 "evidence": [str(c) for c in detection.clues if c.own][:5]}
+        return found
     except Exception as exc:
         return {**_failed(exc), **built}
 

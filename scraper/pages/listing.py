@@ -1,18 +1,24 @@
 """A category listing page: the article links on it, their titles and dates, its feeds, the page after it.
 
-Items come from the profile's or the platform's item selector; with none matching, every link on the
-page's own site that the platform recognises as an article is an entry (the generic path).
+Items come from the profile's or the platform's item selector; with none matching, from the page's
+main repeated block of headlines (``scraper.pages.structure``), else every link on the page's own
+site that the platform recognises as an article (the generic path).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from scraper.core.urls import host_key
 from scraper.pages.css import select
 from scraper.pages.page import GENERIC, PLATFORM, Page, href_of, node_text
-from scraper.pages.paging import labelled_next, numbered_next, rel_next
+from scraper.pages.paging import labelled_next, numbered_next, numbered_text_next, rel_next
+from scraper.pages.sections import Section, news_sections
+from scraper.pages.structure import Block, main_block
+
+STRUCTURE = "structure"  # items found by the page's repeated block of headlines
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,15 @@ class ListingEntry:
 
 class ListingPage(Page):
     TABLE = "listing"
+
+    def __init__(self, *args, shapes: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shapes = tuple(shapes)  # item shapes learned on earlier pages of this listing
+
+    @functools.cached_property
+    def block(self) -> Block | None:
+        """The page's main repeated block of article links (``scraper.pages.structure``)."""
+        return main_block(self.root, self.url, shapes=self.shapes)
 
     def is_article_url(self, url: str) -> bool:
         """Whether a link looks like an article on this platform; used when no item selector matches."""
@@ -49,7 +64,11 @@ class ListingPage(Page):
                 date_raw = node_text(date_nodes)
                 out.append(ListingEntry(url, title, date_raw, self.parse_date(date_raw)))
             return out
-        # Generic path: every same-site link the platform recognises as an article.
+        # Generic path: the page's main repeated block of headlines, else every same-site link the
+        # platform recognises as an article.
+        if self.block is not None:
+            self.sources["items"] = STRUCTURE
+            return [ListingEntry(e.url, e.title, e.date_raw, self.parse_date(e.date_raw)) for e in self.block.entries]
         self.sources["items"] = GENERIC
         host = host_key(urlsplit(self.url).netloc)
         titles: dict[str, str | None] = {}
@@ -59,6 +78,10 @@ class ListingPage(Page):
                 # An image link and a text link often point to the same article: keep the text.
                 titles[url] = titles.get(url) or node_text([a])
         return [ListingEntry(url, title) for url, title in titles.items()]
+
+    def sections(self) -> list[Section]:
+        """The page's links to its site's news sections (a home page's menu, a category's sub-categories)."""
+        return news_sections(self.root, self.url)
 
     def feed_links(self) -> list[str]:
         """RSS/Atom feeds the page links to (<link rel="alternate"> and visible feed links)."""
@@ -81,10 +104,11 @@ class ListingPage(Page):
                 return url
         paging = self.platform.paging
         found = [(GENERIC, rel_next(self))]
-        if paging.numbered is not None:
+        if paging.numbered is not None or paging.paths is not None:
             found.append((PLATFORM, numbered_next(self, paging)))
         if paging.labels:
             found.append((GENERIC, labelled_next(self)))
+            found.append((GENERIC, numbered_text_next(self, paging)))
         for origin, url in found:
             if url:
                 self.sources["next"] = origin

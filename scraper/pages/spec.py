@@ -30,6 +30,7 @@ class Paging:
     labels: bool = True
     same_listing: bool = True
     state: re.Pattern | None = None
+    paths: re.Pattern | None = None        # a page number at the end of the path (/page-2)
 
 
 LABELS = Paging()

@@ -21,11 +21,12 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from scraper.archive.rows import now_iso
 from scraper.core.article import Article, article
-from scraper.core.dates import VN_TZ
 from scraper.core.problems import EXTRACT, FETCH, Problem
 from scraper.core.profile import Profile
 from scraper.core.urls import host_key, origin, strip_session, trap_reason
+from scraper.crawl.responses import header, page_headers
 from scraper.crawl.runner import PageRunner, default_workers, read_article
 from scraper.crawl.stats import count
 from scraper.crawl.warc import WarcMiddleware
@@ -34,21 +35,7 @@ from scraper.spiders.state import Portal
 logger = logging.getLogger(__name__)
 
 TRUE = ("1", "true", "yes", "on")
-
-
-def now_iso() -> str:
-    return dt.datetime.now(VN_TZ).replace(microsecond=0).isoformat()
-
-
-def content_type(response: Response) -> dict[str, str]:
-    """The only header pages read: the declared charset lives there."""
-    value = response.headers.get(b"Content-Type")
-    return {"content-type": value.decode("latin-1")} if value else {}
-
-
-def header(response: Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
+MAX_LEARNED_URLS = 2000  # article URLs a discovery run keeps to learn their shape from
 
 
 class ArchiveSpider(scrapy.Spider):
@@ -60,15 +47,17 @@ class ArchiveSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, start_urls: str | list[str] | None = None, since: str | None = None,
                  recheck: str | bool = False, full: str | bool = False, profiles: list[Profile] | None = None,
-                 start_urls_by_portal: dict[str, list[str]] | None = None, **kwargs: Any):
+                 start_urls_by_portal: dict[str, list[str]] | None = None, home: str | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if isinstance(start_urls, str):
             start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
         chosen = profiles or [self.profile]
-        if start_urls and len(chosen) > 1:
-            raise ValueError("start_urls applies to one portal; crawl many portals from their profiles")
+        if (start_urls or home) and len(chosen) > 1:
+            raise ValueError("start_urls and home apply to one portal; crawl many portals from their profiles")
+        if home and urlsplit(home).scheme not in ("http", "https"):
+            raise ValueError(f"home must be an http(s) URL, not {home!r}")
         overrides = start_urls_by_portal or {}
-        self.portals = {p.slug: Portal(p, start_urls or overrides.get(p.slug), self.visits_portals) for p in chosen}
+        self.portals = {p.slug: Portal(p, start_urls or overrides.get(p.slug), self.visits_portals, home=home) for p in chosen}
         self.since = self._parse_since(since)
         self.recheck = str(recheck).lower() in TRUE
         self.full = str(full).lower() in TRUE
@@ -115,7 +104,8 @@ class ArchiveSpider(scrapy.Spider):
     def run_report(self, slug: str) -> dict:
         """What the pipelines record with a portal's run: the listings walked to their end."""
         portal = self.portals[slug]
-        return {"walks": sorted(portal.completed_walks), "robots_blocked": portal.robots_blocked}
+        return {"walks": sorted(portal.completed_walks), "robots_blocked": portal.robots_blocked,
+                "discovery": portal.discovery_report()}
 
     def _portal(self, request_or_response) -> Portal:
         return self.portals[request_or_response.meta["portal"]]
@@ -131,7 +121,7 @@ class ArchiveSpider(scrapy.Spider):
             meta["dont_obey_robotstxt"] = True  # the profile's documented opt-out
         if self.one_slot_per_portal:
             meta["download_slot"] = portal.slug  # each portal at its own polite rate
-        if kind in ("article", "listing"):
+        if kind in ("article", "listing", "home"):
             meta["warc_in_page"] = True  # its WARC record is built by the page worker (scraper.crawl.warc)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
 
@@ -167,6 +157,8 @@ class ArchiveSpider(scrapy.Spider):
             self.count(portal, "incremental/known_skipped")
             return None
         self.count(portal, f"discovery/{route}/articles")
+        if portal.discovering and len(portal.found.article_urls) < MAX_LEARNED_URLS:
+            portal.found.article_urls.append(url)
         request = self.request(portal, url, self.parse_article, "article", route=route, listing=entry or {})
         if key in portal.validators:
             etag, modified = portal.validators[key]
@@ -207,7 +199,7 @@ class ArchiveSpider(scrapy.Spider):
             return []
         capture = response.meta.get("capture") or {}
         item = await self.article_item(
-            portal, response.url, response.body, content_type(response), now_iso(), response.status,
+            portal, response.url, response.body, page_headers(response), now_iso(), response.status,
             response.meta.get("listing") or {}, original_url=response.meta.get("original_url"), response=response,
             etag=header(response, b"ETag"), last_modified=header(response, b"Last-Modified"),
             captured_at=capture.get("captured_at"), capture_archive=capture.get("archive"),
@@ -293,6 +285,5 @@ class ArchiveSpider(scrapy.Spider):
             "fetched_at": now_iso(),
             "http_status": status,
             "problems": [problem],
-            "looks_like_article": True,
             "title": title,
         }

@@ -5,7 +5,10 @@ so ``scrapy crawl phu_yen`` runs this code with Phú Yên's profile.
 
 Routes: the category listings of the profile (``start_urls``) and their pagination; the sitemaps
 named in the profile or in the portal's robots.txt (sitemap indexes followed); the RSS/Atom feeds
-named in the profile or linked from its listings. An article reached by two routes is fetched once.
+named in the profile or linked from its listings. A profile without start URLs is crawled from its
+home page (``scraper.spiders.discovery``). An article reached by two routes is fetched once.
+Listings stop paging after ``LISTING_STALE_PAGES`` pages in a row with no article new to the run,
+and after ``LISTING_MAX_PAGES``.
 Links that lead in circles (repeated path segments, calendars, sort/print/share views, language
 tails) and links to other hosts are not followed.
 
@@ -16,7 +19,9 @@ finished and walked that listing to its end (so an interrupted backfill is alway
 Arguments (``-a name=value``):
 
 - ``start_urls=URL[,URL…]``: crawl from these URLs instead of the profile's (a mirror, a local
-  copy, a replay), following links on their hosts only. Articles found on a host that is not one
+  copy, a replay), following links on their hosts only.
+- ``home=URL``: discover the portal from this home page (of the portal, or of a copy of it)
+  instead of walking the profile's start URLs. Articles found on a host that is not one
   of the portal's are stored under the portal's own URL (the mirror's URL is kept in ``fetched_url``).
 - ``since=YYYY-MM-DD``: stop paging a listing once it reaches articles published before that day
   (and skip sitemap and feed entries dated before it).
@@ -35,21 +40,26 @@ from typing import Any
 
 import scrapy
 from protego import Protego
+from scrapy import signals
 from scrapy.http import Response
 
+from scraper.archive.rows import now_iso
 from scraper.core.profile import Profile
 from scraper.core.urls import origin
+from scraper.crawl.responses import page_headers
 from scraper.crawl.runner import read_listing
 from scraper.pages.feeds import parse_feed, parse_sitemap, robots_sitemaps
-from scraper.spiders.base import ArchiveSpider, content_type, now_iso
+from scraper.spiders.base import ArchiveSpider
+from scraper.spiders.discovery import Discovery
 from scraper.spiders.recover import RecoverSpider
 from scraper.spiders.state import Portal
 
 logger = logging.getLogger(__name__)
 
 
-class PortalSpider(ArchiveSpider):
-    """Crawls its portals' listings, sitemaps and feeds. Subclasses carry a `profile`, or are given `profiles`."""
+class PortalSpider(Discovery, ArchiveSpider):
+    """Crawls its portals' listings, sitemaps and feeds, or discovers them from the home page.
+    Subclasses carry a `profile`, or are given `profiles`."""
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, recover: str | None = None, **kwargs: Any):
@@ -57,7 +67,9 @@ class PortalSpider(ArchiveSpider):
             # The same portal, read from a web archive's captures instead of its own host.
             recovery = type(f"{cls.__name__}Recovery", (RecoverSpider,), {"name": cls.name, "profile": cls.profile})
             return recovery.from_crawler(crawler, *args, recover=recover, **kwargs)
-        return super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.headlines_last, signal=signals.spider_idle)
+        return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for portal in self.portals.values():
@@ -86,8 +98,21 @@ class PortalSpider(ArchiveSpider):
             requests.append(request)
         requests += [self.request(portal, portal.local(url), self.parse_sitemap, "sitemap") for url in profile.sitemaps]
         requests += [self.request(portal, portal.local(url), self.parse_feed, "feed") for url in profile.feeds]
-        requests += [self.request(portal, url, self.parse_listing, "listing", walk=url, known_run=0) for url in portal.start_urls]
+        requests += [r for r in (self.listing_request(portal, url) for url in portal.start_urls) if r]
+        if portal.discovering:
+            requests += self.start_discovery(portal)
         return requests
+
+    def listing_request(self, portal: Portal, url: str, *, label: str | None = None, depth: int = 0,
+                        shapes: tuple[str, ...] = ()) -> scrapy.Request | None:
+        """The first page of a listing walk, once per run. `depth` > 0: a section discovery found
+        (1 on the home page, 2 on a section's page), which may turn out not to be a listing."""
+        key = portal.archive_url(url)
+        if key in portal.listings_requested:
+            return None
+        portal.listings_requested.add(key)
+        return self.request(portal, url, self.parse_listing, "listing", walk=url, known_run=0, depth=depth, label=label,
+                            shapes=shapes, page_no=1, stale=0)
 
     # -- listings --------------------------------------------------------------------------------
 
@@ -95,10 +120,11 @@ class PortalSpider(ArchiveSpider):
         # Coroutines that return their output, not async generators: Scrapy handles a list without
         # waking a queue of workers for it (measured: 0.2 ms less per page).
         portal = self._portal(response)
-        walk = response.meta.get("walk")
+        meta = response.meta
+        walk, depth = meta.get("walk"), meta.get("depth", 0)
         self.count(portal, "portal/listing_pages")
-        page = await self.pages.run(read_listing, portal.profile, response.url, response.body, content_type(response), now_iso(),
-                                    response.meta.get("warc_record"))
+        page = await self.pages.run(read_listing, portal.profile, response.url, response.body, page_headers(response), now_iso(),
+                                    meta.get("warc_record"), tuple(meta.get("shapes") or ()))
         self._keep_raw(response, page)
         if "error" in page:
             self.count(portal, "portal/listing_errors")
@@ -106,12 +132,21 @@ class PortalSpider(ArchiveSpider):
             return []
         entries = page["entries"]
         self.report(portal, page["problems"], response.url)
+        first = meta.get("page_no", 1) == 1
+        requests = []
+        if depth and first and depth < self.crawler.settings.getint("DISCOVERY_DEPTH", 2):
+            requests += self.section_requests(portal, page.get("sections", []), depth + 1)  # its sub-sections
         if not entries:
+            if depth:
+                # A section that lists no articles (an introduction, a page of sub-sections): not a broken listing.
+                self.count(portal, "discovery/sections/not_listings")
+                logger.info("%s: section %s lists no articles", portal.slug, response.url)
+                return requests
             self.count(portal, "portal/listing_empty")
             logger.warning("%s: no article links on listing page %s", portal.slug, response.url)
         self.count(portal, f"extraction/listing/items/{page['sources'].get('items', 'none')}")
-        requests = [r for r in (self.follow(portal, url, self.parse_feed, "feed") for url in page.get("feeds", [])) if r]
-        older, known_run = 0, response.meta.get("known_run", 0)
+        requests += self.feed_requests(portal, page.get("feeds", []))
+        older, known_run, fresh = 0, meta.get("known_run", 0), 0
         for entry in entries:
             url = self.link(portal, entry["url"])
             if url is None:
@@ -119,11 +154,17 @@ class PortalSpider(ArchiveSpider):
             if self._too_old(entry["published_at"]):
                 older += 1
                 continue
-            known_run = known_run + 1 if portal.key(url) in portal.known else 0
-            listing = {"title": entry["title"], "date_raw": entry["date_raw"], "published_at": entry["published_at"]}
+            key = portal.key(url)
+            fresh += key not in portal.scheduled
+            known_run = known_run + 1 if key in portal.known else 0
+            listing = {"title": entry["title"], "date_raw": entry["date_raw"], "published_at": entry["published_at"], "route": "listing"}
             request = self.article_request(portal, url, "listing", listing)
             if request is not None:
                 requests.append(request)
+        if depth and entries:
+            learned = portal.found.listings.setdefault(walk, {"label": meta.get("label"), "shape": page.get("shape"),
+                                                             "items": page["sources"].get("items"), "articles": 0})
+            learned["articles"] += fresh
         if older:
             # Listings run newest first: once one entry is older than the bound, every later page is.
             self.count(portal, "portal/older_than_since", older)
@@ -135,7 +176,20 @@ class PortalSpider(ArchiveSpider):
             self.count(portal, "incremental/listings_stopped")
             portal.completed_walks.add(portal.archive_url(walk))
             return requests
-        following = page["next"] and self.follow(portal, page["next"], self.parse_listing, "listing", walk=walk, known_run=known_run)
+        stale = 0 if fresh else meta.get("stale", 0) + 1
+        if stale >= self.crawler.settings.getint("LISTING_STALE_PAGES", 3):
+            # Pages that only repeat what earlier pages listed (or list nothing) yet still offer a next one.
+            self.count(portal, "portal/listing_stale_stop")
+            logger.warning("%s: %d listing pages in a row brought no new article; not paging %s further", portal.slug, stale, walk)
+            return requests
+        if meta.get("page_no", 1) >= self.crawler.settings.getint("LISTING_MAX_PAGES", 5000):
+            self.count(portal, "portal/listing_page_limit")
+            logger.warning("%s: listing %s reached LISTING_MAX_PAGES; not paging further", portal.slug, walk)
+            return requests
+        shapes = (page["shape"],) if page.get("shape") else tuple(meta.get("shapes") or ())
+        following = page["next"] and self.follow(portal, page["next"], self.parse_listing, "listing", walk=walk, known_run=known_run,
+                                                 depth=depth, label=meta.get("label"), shapes=shapes,
+                                                 page_no=meta.get("page_no", 1) + 1, stale=stale)
         if following:
             requests.append(following)
         else:
@@ -180,7 +234,8 @@ class PortalSpider(ArchiveSpider):
             if not portal.is_article_url(url):
                 self.count(portal, "discovery/sitemap/not_articles")
                 continue
-            request = self.article_request(portal, url, "sitemap", {"title": entry.title})
+            request = self.article_request(portal, url, "sitemap", {"title": entry.title, "published_at": entry.published_at,
+                                                                     "route": "sitemap"})
             if request is not None:
                 requests.append(request)
         return requests
@@ -188,7 +243,8 @@ class PortalSpider(ArchiveSpider):
     def parse_feed(self, response: Response) -> list[scrapy.Request]:
         portal = self._portal(response)
         self.count(portal, "discovery/feed/files")
-        found = (self.follow_article(portal, e.url, "feed", {"title": e.title}, e.published_at)
+        found = (self.follow_article(portal, e.url, "feed", {"title": e.title, "published_at": e.published_at, "route": "feed"},
+                                     e.published_at)
                  for e in parse_feed(response.body, response.url))
         return [r for r in found if r is not None]
 
