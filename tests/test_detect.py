@@ -74,7 +74,8 @@ def test_fixture_page_is_detected_as_its_profiles_platform(case):
         assert detection.platform not in WITH_PAGES, (
             f"{case.id}: profile says unknown but the page shows {detection.platform}:\n" + "\n".join(detection.evidence))
     else:
-        assert detection.platform == profile.platform, "\n".join(detection.evidence)
+        # A page of another era of the portal (Đồng Nai's SharePoint pages) says which platform built it.
+        assert detection.platform == case.meta.get("platform", profile.platform), "\n".join(detection.evidence)
         assert detection.confidence in ("high", "medium")
 
 

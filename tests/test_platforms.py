@@ -6,7 +6,7 @@ import pytest
 
 from scraper.core.urls import canonical_url
 from scraper.platforms import article_page, listing_page, platform
-from scraper.portals import get_profile, load_profile
+from scraper.portals import get_profile, load_profile, pages_for
 
 SHAREPOINT, WEBCENTER = platform("sharepoint"), platform("webcenter")
 
@@ -93,8 +93,8 @@ def test_webcenter_article_links(url, article):
 
 
 def test_sharepoint_list_views_read_dates_month_first_and_other_pages_day_first():
-    dong_nai = get_profile("dong_nai")  # its category items are its profile's
-    ordinary = listing(SHAREPOINT, "https://www.dongnai.gov.vn/Pages/tintucsukien.aspx?gId=2",
+    dong_nai = get_profile("dong_nai")  # its SharePoint-era category items are its quirk's (scraper.quirks.dong_nai)
+    ordinary = listing(pages_for(dong_nai), "https://www.dongnai.gov.vn/Pages/tintucsukien.aspx?gId=2",
                        SP_CATEGORY_ITEM.format(date="05/11/2019"), dong_nai)
     assert [e.published_at for e in ordinary.entries()] == ["2019-11-05"]
     # A list view is known by its table, wherever it is embedded ...
@@ -102,7 +102,7 @@ def test_sharepoint_list_views_read_dates_month_first_and_other_pages_day_first(
                        SP_LIST_ROW.format(date="11/19/2019 3:00 PM"))
     assert [e.published_at for e in embedded.entries()] == ["2019-11-19T15:00:00+07:00"]
     # ... or by its address, whatever its markup.
-    under_lists = listing(SHAREPOINT, "https://thuvien.camau.gov.vn/Lists/News/tintuccamau.aspx",
+    under_lists = listing(pages_for(dong_nai), "https://thuvien.camau.gov.vn/Lists/News/tintuccamau.aspx",
                           SP_CATEGORY_ITEM.format(date="05/11/2019"), dong_nai)
     assert [e.published_at for e in under_lists.entries()] == ["2019-05-11"]
 

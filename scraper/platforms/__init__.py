@@ -9,9 +9,9 @@ from __future__ import annotations
 from scraper.pages.article import ArticlePage
 from scraper.pages.listing import ListingPage
 from scraper.pages.spec import Platform
-from scraper.platforms import generic, liferay, sharepoint, webcenter, websphere
+from scraper.platforms import generic, liferay, nukeviet, sharepoint, webcenter, websphere
 
-PLATFORMS: dict[str, Platform] = {m.SPEC.name: m.SPEC for m in (websphere, liferay, sharepoint, webcenter, generic)}
+PLATFORMS: dict[str, Platform] = {m.SPEC.name: m.SPEC for m in (websphere, liferay, sharepoint, webcenter, nukeviet, generic)}
 # "unknown" is a valid profile value: the platform has not been identified, the generic pages apply.
 PLATFORM_NAMES = frozenset(PLATFORMS) | {"unknown"}
 

@@ -35,7 +35,7 @@ LABELS = {
     "sharepoint": "SharePoint",
     "webcenter": "Oracle WebCenter",
     "drupal": "Drupal",
-    "nukeviet": "NukeViet-style",
+    "nukeviet": "NukeViet",
     "classic-asp": "classic ASP",
     UNKNOWN: "unknown (vendor CMS or not recognised)",
 }

@@ -84,7 +84,7 @@ def pages_for(profile: Profile) -> Platform:
     base = platform(profile.platform)
     if not profile.pages:
         return base
-    return QUIRKS[profile.pages](base)
+    return QUIRKS[profile.pages](base, platform)
 
 
 def markdown_table(profiles: Mapping[str, Profile]) -> str:
