@@ -29,6 +29,9 @@ SLUG = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*(?:__[a-z0-9]+(?:_[a-z0-9]+)*)
 # Keys of the [article] and [listing] tables: CSS selectors (a string or a list tried in order).
 ARTICLE_KEYS = ("title", "published", "updated", "author", "lead", "category", "body", "source", "attachments", "exclude")
 LISTING_KEYS = ("item", "link", "title", "date", "next", "pages")
+# Keys of the [seen] table: what was seen of the real portal, and where. Lists of strings, except
+# `checked` (the day it was looked at, YYYY-MM-DD).
+SEEN_KEYS = ("where", "checked", "listing_urls", "article_urls", "date_formats", "platform")
 
 
 class ProfileError(ValueError):
@@ -80,6 +83,8 @@ class Profile:
                                                   factory=_no_selectors, column=False)
     listing: Mapping[str, tuple[str, ...]] = _key(dict, "listing selectors that differ from the platform's",
                                                   factory=_no_selectors, column=False)
+    seen: Mapping[str, Any] = _key(dict, "what was seen of the real portal (URLs, URL patterns, date formats, platform) and where",
+                                   factory=_no_selectors)
     path: Path | None = _key(None, "the file it was read from", column=False)
 
     @property
@@ -112,6 +117,8 @@ class Profile:
                 value = getattr(self, f.name)
                 if isinstance(value, frozenset):
                     value = json.dumps(sorted(value))
+                elif isinstance(value, Mapping):
+                    value = json.dumps(dict(value), ensure_ascii=False) if value else None
                 elif isinstance(value, tuple):
                     value = json.dumps(list(value), ensure_ascii=False)
                 elif isinstance(value, bool):
@@ -123,7 +130,7 @@ class Profile:
     def __reduce__(self):
         # Picklable (pages run in worker processes): the read-only selector tables travel as dicts.
         state = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        state["article"], state["listing"] = dict(self.article), dict(self.listing)
+        state["article"], state["listing"], state["seen"] = dict(self.article), dict(self.listing), dict(self.seen)
         return (_rebuild_profile, (state,))
 
     @classmethod
@@ -133,7 +140,8 @@ class Profile:
 
 
 def _rebuild_profile(state: dict) -> Profile:
-    state = dict(state, article=MappingProxyType(state["article"]), listing=MappingProxyType(state["listing"]))
+    state = dict(state, article=MappingProxyType(state["article"]), listing=MappingProxyType(state["listing"]),
+                 seen=MappingProxyType(state["seen"]))
     return Profile(**state)
 
 
@@ -150,6 +158,27 @@ def _selectors(path: Path, table: str, data: dict, allowed: tuple[str, ...]) -> 
         if not isinstance(values, list) or not values or not all(isinstance(v, str) and v.strip() for v in values):
             raise ProfileError(f"{path}: [{table}] {key} must be a CSS selector or a non-empty list of them")
         out[key] = tuple(values)
+    return MappingProxyType(out)
+
+
+def _seen(path: Path, data: dict) -> Mapping[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in SEEN_KEYS:
+            raise ProfileError(f"{path}: unknown key {key!r} in [seen] (allowed: {', '.join(SEEN_KEYS)})")
+        if key == "checked":
+            if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ProfileError(f"{path}: [seen] checked must be a date as YYYY-MM-DD")
+            out[key] = value
+            continue
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+            raise ProfileError(f"{path}: [seen] {key} must be a string or a list of strings")
+        out[key] = tuple(values)
+    if out and not out.get("where"):
+        raise ProfileError(f"{path}: [seen] must say where it was seen (where = [...])")
+    if "listing_urls" in out:
+        _urls(path, "[seen] listing_urls", list(out["listing_urls"]))
     return MappingProxyType(out)
 
 
@@ -204,4 +233,5 @@ def parse_profile(path: Path, data: dict[str, Any], known_platforms: frozenset[s
     values["download_delay"] = float(data.get("download_delay", 1.0))
     values["article"] = _selectors(path, "article", data.get("article", {}), ARTICLE_KEYS)
     values["listing"] = _selectors(path, "listing", data.get("listing", {}), LISTING_KEYS)
+    values["seen"] = _seen(path, data.get("seen", {}))
     return Profile(slug=slug, path=path, **values)
