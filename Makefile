@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # replay the crawl's WARC files with it.
 PYWB := .venv-pywb
 
-.PHONY: demo test bench bench-extract clean
+.PHONY: demo test fuzz bench bench-extract clean
 
 $(BIN)/scrapy: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ test: $(BIN)/pytest $(PYWB)/bin/wayback  ## the layer rules, lint, and the whole
 	$(BIN)/lint-imports
 	$(BIN)/ruff check scraper pipelines bench tests
 	VNARCHIVE_PYWB=$(CURDIR)/$(PYWB)/bin $(BIN)/pytest
+
+fuzz: $(BIN)/pytest  ## hypothesis fuzzing of the page classes, the normalizer and the search parser, 500 examples each
+	FUZZ_EXAMPLES=500 $(BIN)/pytest tests/test_fuzz.py --hypothesis-show-statistics -q
 
 bench: $(BIN)/scrapy  ## crawl throughput: our spider and pipelines vs a bare parsel spider, 5,000 pages
 	$(BIN)/python -m bench crawl --articles 5000

@@ -103,6 +103,21 @@ def test_decode_prefers_strict_utf8_over_a_lying_declaration():
     assert decoded.charset == "utf-8" and "Cộng hoà" in decoded.text
 
 
+def test_decode_reads_utf8_with_a_stray_byte_as_utf8_not_as_a_legacy_font():
+    text = "<p>Ủy ban nhân dân tỉnh Quảng Ngãi tổ chức hội nghị tổng kết công tác năm 2024.</p>" * 20
+    body = text.encode()
+    at = body.index(b"</p>", 500)
+    body = body[:at] + b"\xff" + body[at:] + "ệ".encode()[:2]  # a stray byte, and a letter cut at the end
+    decoded = decode_html(body)
+    assert decoded.charset == "utf-8(damaged)" and decoded.confident
+    assert decoded.text.count("Ủy ban nhân dân tỉnh Quảng Ngãi") == 20
+
+
+def test_decode_drops_characters_no_text_may_hold():
+    decoded = decode_html("<p>Tin\x00 tức\x01\x0b mới\x1f\ufffe</p>\t\n".encode())
+    assert decoded.text == "<p>Tin tức mới</p>\t\n"
+
+
 def cp1258_form(text: str) -> str:
     """Vietnamese as windows-1258 writes it: vowel letters precomposed, tone marks combining."""
     tones = "\u0300\u0301\u0303\u0309\u0323"

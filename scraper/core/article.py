@@ -16,6 +16,10 @@ RECORD = "record"        # a column of the `articles` table: the archive's recor
 SIGNATURE = "signature"  # written beside the article, to `article_signatures`
 CRAWL = "crawl"          # bookkeeping the pipelines read, never stored as a column
 
+# A body longer than this (a page that is one huge table, a runaway template) is cut, and says so;
+# its HTML may be twice as long.
+BODY_MAX_CHARS = 400_000
+
 
 def _field(kind: str, doc: str, *, page: bool = False, content: bool = False, required: str | None = None,
            json: bool = False, identity: tuple[str, ...] = (), search: float | None = None):

@@ -7,6 +7,7 @@ Vietnamese text: servers and mirrors lie about charsets, so a declaration is the
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -156,7 +157,35 @@ def _norm_charset(name: str | None) -> str | None:
     return aliases.get(n, n)
 
 
+# Characters no HTML or XML text may hold (C0 controls but tab and newlines, lone surrogates,
+# U+FFFE/U+FFFF): a damaged page carries them, and lxml refuses them in the text it is given.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]+")
+
+
 def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
+    """Decode a page's bytes to NFC text (without characters no text may hold; see `_decode`)."""
+    decoded = _decode(body, content_type)
+    if _NOT_TEXT.search(decoded.text):
+        decoded = dataclasses.replace(decoded, text=_NOT_TEXT.sub("", decoded.text))
+    return decoded
+
+
+def _damaged_utf8(body: bytes) -> Decoded | None:
+    """UTF-8 with a few bad bytes (a cut multi-byte letter, a stray byte) read as UTF-8: otherwise
+    one byte would send a whole Vietnamese page to the legacy-font detectors. A few: at most one
+    in ten thousand bytes, among many well-formed multi-byte letters (a cp1258 or TCVN3 page is
+    invalid UTF-8 on nearly every letter)."""
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    if bad > max(3, len(body) // 10_000):
+        return None
+    letters = sum(1 for ch in text if ch > "\x7f") - bad
+    if letters < 20 * bad:
+        return None
+    return Decoded(nfc(text), "utf-8(damaged)")
+
+
+def _decode(body: bytes, content_type: str | None = None) -> Decoded:
     """Decode a page's bytes to NFC text without trusting its declarations blindly.
 
     Order: strict UTF-8 (it wins over any declaration: mirrors inject UTF-8 metas, servers lie); a
@@ -177,6 +206,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
                            f"UTF-8 text that had been read as Latin-1 lost bytes in {fixed.lost} place{'s' if fixed.lost != 1 else ''}: "
                            "those letters cannot be known")
         return Decoded(fixed.text, "utf-8(mojibake repaired)")
+    damaged = _damaged_utf8(body)
+    if damaged is not None:
+        return damaged
     declared = _norm_charset(declared_charset(body, content_type))
     if declared == "cp1258":
         text = body.decode("cp1258", "replace")

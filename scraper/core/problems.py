@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-# Kinds. The first four make an article page unusable (see REJECTING); the rest are reported.
+# Kinds. Those in REJECTING make an article page unusable; the rest are reported.
 FETCH = "fetch"                  # the article link could not be fetched
 EXTRACT = "extract"              # the page class failed on the page
 DECODING = "decoding"            # the bytes do not decode to trustworthy text
@@ -17,9 +17,11 @@ SELECTOR_MISS = "selector-miss"  # a profile selector matched nothing: the porta
 DATE_ORDER = "date-order"        # a date that cannot be in the order this page's dates are read in
 DATE = "date"                    # the page's own date is unreadable or impossible: another source was taken
 PAGING_POSTBACK = "paging-postback"  # the pager posts a form back; later pages cannot be followed
+SIZE = "size"                    # the page is over the budget a page may have: kept raw, not read
+TRUNCATED = "truncated"          # a body field was cut at its limit
 
 # Problems that make an article page unusable, with how a reject reason opens for each.
-REJECTING = {FETCH: "fetch failed", EXTRACT: "page could not be read", DECODING: "undecodable"}
+REJECTING = {FETCH: "fetch failed", SIZE: "page too large", EXTRACT: "page could not be read", DECODING: "undecodable"}
 
 
 @dataclass(frozen=True)

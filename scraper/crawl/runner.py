@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures.process
+import contextlib
 import logging
 import multiprocessing
 import os
+import resource
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 
 from scraper.archive.warc import build_record
+from scraper.core.article import BODY_MAX_CHARS
 from scraper.core.dates import publication
 from scraper.core.normalize import prepare
-from scraper.core.problems import DATE, Problem
+from scraper.core.problems import DATE, TRUNCATED, Problem
 from scraper.core.profile import Profile
 from scraper.pages.listing import STRUCTURE
 from scraper.platforms import article_page, listing_page
@@ -67,6 +70,11 @@ def read_article(profile: Profile, url: str, body: bytes, headers: dict, fetched
         data["extraction"]["published"] = source
     if problem:
         data["problems"].append(Problem(DATE, f"{problem}: the date was taken from {source}" if iso else problem))
+    for name, limit in (("body_text", BODY_MAX_CHARS), ("body_html", 2 * BODY_MAX_CHARS)):
+        value = data.get(name)
+        if value and len(value) > limit:
+            data[name] = value[:limit]
+            data["problems"].append(Problem(TRUNCATED, f"{len(value):,} characters, cut at {limit:,}", field=name))
     try:
         prepare(data)
     except Exception as exc:
@@ -101,32 +109,110 @@ def _warm() -> int:
 
 
 class PageRunner:
-    """Runs read_article / read_listing in a pool of worker processes (or inline)."""
+    """Runs read_article / read_listing in a pool of worker processes (or inline, with no workers).
 
-    def __init__(self, workers: int):
-        self.workers = workers
+    A page that keeps a worker past `timeout` seconds is answered with an error (the spider rejects
+    the page with it) and the workers are started afresh at once: the crawl never waits on a stuck
+    one. When a worker dies (a page over its memory limit, a crash in a C library), the pool cannot
+    say whose page did it: every page that was in the pool is read again, one at a time, in a worker
+    of its own, and a page that kills that worker too is the culprit and is answered with an error."""
+
+    def __init__(self, workers: int, *, timeout: float = 60.0, memory_mb: int = 0):
+        self.workers, self.timeout, self.memory_mb = workers, timeout, memory_mb
+        self.restarts = 0
         self._pool: ProcessPoolExecutor | None = None
+        self._alone: ProcessPoolExecutor | None = None  # the one-worker pool pages are read again in
+        self._alone_lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         if workers > 0:
             # The stock pool queues one call beyond its workers, so a worker that finishes a page
             # while the crawl's thread is busy waits for it; a deeper queue keeps it reading (about
             # 4% more pages per second measured on the benchmark site).
             concurrent.futures.process.EXTRA_QUEUED_CALLS = max(concurrent.futures.process.EXTRA_QUEUED_CALLS, 32)
-            # "spawn": a clean interpreter, not a fork of a process with a reactor and threads.
-            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-            for _ in range(workers):
-                self._pool.submit(_warm)  # start the workers now, not on the first page
+            self._pool = self._start(workers)
+
+    def _start(self, workers: int) -> ProcessPoolExecutor:
+        # "spawn": a clean interpreter, not a fork of a process with a reactor and threads.
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_limit_memory, initargs=(self.memory_mb,))
+        for _ in range(workers):
+            pool.submit(_warm)  # start the workers now, not on the first page
+        return pool
 
     async def run(self, fn, *args) -> dict:
         if self._pool is None:
             return fn(*args)
+        pool = self._pool
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
-        except BrokenProcessPool:
-            logger.error("page worker process died; running pages in the crawl process from now on")
-            self._pool = None
-            return fn(*args)
+            return await self._read(pool, fn, args)
+        except TimeoutError:
+            self._restart(pool, f"a page kept its worker over {self.timeout:g} s")
+            return _timed_out(self.timeout)
+        except MemoryError as exc:
+            return _worker_error(f"the page needed more memory than a worker may use (PAGE_WORKER_MEMORY_MB): {exc}")
+        except (BrokenProcessPool, concurrent.futures.CancelledError):
+            self._restart(pool, "a page worker died")
+        return await self._read_alone(fn, args)
+
+    async def _read(self, pool: ProcessPoolExecutor, fn, args) -> dict:
+        future = pool.submit(fn, *args)  # BrokenProcessPool if the pool broke meanwhile
+        return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
+
+    async def _read_alone(self, fn, args) -> dict:
+        """A page that was in the pool when a worker died, read again in a worker of its own."""
+        loop = asyncio.get_running_loop()
+        if self._alone_lock is None or self._alone_lock[0] is not loop:
+            self._alone_lock = (loop, asyncio.Lock())
+        async with self._alone_lock[1]:
+            if self._alone is None:
+                self._alone = self._start(1)
+            try:
+                return await self._read(self._alone, fn, args)
+            except TimeoutError:
+                self._stop(self._alone)
+                self._alone = None
+                return _timed_out(self.timeout)
+            except MemoryError as exc:
+                return _worker_error(f"the page needed more memory than a worker may use (PAGE_WORKER_MEMORY_MB): {exc}")
+            except (BrokenProcessPool, concurrent.futures.CancelledError):
+                self._stop(self._alone)
+                self._alone = None
+                logger.error("a page worker died reading %s alone: that page is the cause", args[1] if len(args) > 1 else "a page")
+                return _worker_error("the page worker died reading this page (memory limit PAGE_WORKER_MEMORY_MB, "
+                                     "or a crash); the workers were restarted")
+
+    def _restart(self, pool: ProcessPoolExecutor, why: str) -> None:
+        if self._pool is not pool:
+            return  # another page's failure restarted them already
+        logger.error("%s: restarting the page workers", why)
+        self._stop(pool)
+        self.restarts += 1
+        self._pool = self._start(self.workers)
+
+    @staticmethod
+    def _stop(pool: ProcessPoolExecutor) -> None:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        for pool in (self._pool, self._alone):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = self._alone = None
+
+
+def _timed_out(seconds: float) -> dict:
+    return _worker_error(f"reading the page took longer than {seconds:g} s (PAGE_TIMEOUT); its worker was stopped and the "
+                         "workers restarted")
+
+
+def _worker_error(message: str) -> dict:
+    return {"error": message, "traceback": "", "worker": True}
+
+
+def _limit_memory(megabytes: int) -> None:
+    """In a page worker: cap its data segment, so a page that would exhaust the machine fails alone."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))

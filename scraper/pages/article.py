@@ -275,7 +275,7 @@ class ArticlePage(Page):
         nodes, _ = self.select_field("body", layers=(GENERIC,))
         node = nodes[0] if nodes and not isinstance(nodes[0], str) else self._densest_block()
         own = self._body_of(node, prune=True) if node is not None else Body()
-        winner = choose([Candidate("dom", tuple(own.paragraphs)), *external_candidates(self.decoded.text)])
+        winner = choose([Candidate("dom", tuple(own.paragraphs)), *external_candidates(self.html)])
         if winner is None:
             return Body()
         self.sources["body_text"], self.sources["body_by"] = GENERIC, winner.name

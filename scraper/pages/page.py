@@ -9,11 +9,13 @@ records which path produced it (``extraction``), and a profile selector that mat
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from typing import ClassVar
 from urllib.parse import urljoin
 
 from lxml import etree
+from lxml.html import HtmlMixin
 from parsel import Selector
 
 from scraper.core.dates import parse_date
@@ -85,8 +87,28 @@ class Page:
 
     @functools.cached_property
     def root(self) -> etree._Element:
-        """The parsed page (lxml.html, parsed as parsel parses it)."""
-        return Selector(text=self.decoded.text or "<html></html>").root
+        """The parsed page (lxml.html, parsed as parsel parses it), nested at most MAX_DEPTH deep."""
+        text = self.decoded.text or "<html></html>"
+        root = Selector(text=text).root
+        deepest, deep = _too_deep(root)
+        if deepest >= PARSER_DEPTH:
+            # libxml2 stops at this depth and drops what is deeper: collapse the runs of wrappers
+            # such pages are made of, then parse again.
+            root = Selector(text=_RUN_OPEN.sub(r"\1", _RUN_CLOSE.sub(r"\1", text))).root
+            deepest, deep = _too_deep(root)
+        for el in reversed(deep):  # unwrap what is nested deeper than MAX_DEPTH, text and children kept
+            HtmlMixin.drop_tag(el)
+        self.flattened = len(deep)
+        return root
+
+    flattened = 0  # wrapper elements unwrapped because the page nested deeper than MAX_DEPTH
+
+    @property
+    def html(self) -> str:
+        """The page's HTML as extractors of the field should read it: as decoded, or re-serialized
+        once flattened (a page nested thousands deep takes their recursion down)."""
+        root = self.root
+        return etree.tostring(root, encoding="unicode", method="html") if self.flattened else (self.decoded.text or "")
 
     @functools.cached_property
     def metadata(self) -> dict[str, str | None]:
@@ -139,3 +161,24 @@ class Page:
                 self.problem(SELECTOR_MISS, f"profile selector {' | '.join(selectors)!r} matched nothing",
                              f"{self.TABLE}.{name}")
         return None, None
+
+
+MAX_DEPTH = 150  # real pages nest a few dozen deep; a page nested deeper is unwrapped to this
+
+
+PARSER_DEPTH = 2000  # near libxml2's own limit (2048 with huge_tree): deeper content is lost to it
+_RUN_OPEN = re.compile(r"(<([a-z][a-z0-9]*)\b[^<>]*>)(?:\s*<\2\b[^<>]*>){20,}", re.IGNORECASE)
+_RUN_CLOSE = re.compile(r"(</([a-z][a-z0-9]*)\s*>)(?:\s*</\2\s*>){20,}", re.IGNORECASE)
+
+
+def _too_deep(root: etree._Element, limit: int = MAX_DEPTH) -> tuple[int, list[etree._Element]]:
+    """The page's depth and its elements nested deeper than `limit`, in document order. Iterative:
+    a page's depth must not decide whether the code reading it recurses."""
+    depth, deepest, deep = {root: 0}, 0, []
+    for el in root.iter():
+        if el is not root:
+            depth[el] = d = depth[el.getparent()] + 1
+            if d > limit:
+                deep.append(el)
+                deepest = max(deepest, d)
+    return deepest, deep

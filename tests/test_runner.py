@@ -1,0 +1,81 @@
+"""The page runner keeps the crawl going whatever a page does to its worker: a page that hangs is
+stopped at PAGE_TIMEOUT, a worker that dies is replaced, pages beside the culprit are read again."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+
+from scraper.crawl.runner import PageRunner
+
+
+def sleepy(seconds: float, value: str) -> dict:
+    time.sleep(seconds)
+    return {"value": value}
+
+
+def dying(value: str) -> dict:
+    os._exit(9)  # a crash in a C library, or the kernel's OOM killer
+
+
+def hungry(megabytes: int) -> dict:
+    blob = bytearray(megabytes * 1024 * 1024)
+    return {"value": len(blob)}
+
+
+async def _gather(runner: PageRunner, *calls) -> list[dict]:
+    return await asyncio.gather(*(runner.run(fn, *args) for fn, *args in calls))
+
+
+@pytest.fixture
+def runner():
+    made = []
+
+    def make(**kwargs) -> PageRunner:
+        made.append(PageRunner(2, **kwargs))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()
+
+
+def test_a_page_that_hangs_is_stopped_and_the_pages_beside_it_are_read(runner):
+    r = runner(timeout=3)
+    results = asyncio.run(_gather(r, (sleepy, 600, "hangs"), (sleepy, 0.1, "a"), (sleepy, 0.2, "b"), (sleepy, 0.1, "c")))
+    assert "PAGE_TIMEOUT" in results[0]["error"] and results[0]["worker"]
+    assert [x.get("value") for x in results[1:]] == ["a", "b", "c"]
+    assert r.restarts == 1
+    assert asyncio.run(r.run(sleepy, 0, "after")) == {"value": "after"}  # the new workers read on
+
+
+def test_a_worker_that_dies_is_replaced_and_its_page_rejected(runner):
+    r = runner(timeout=30)
+    results = asyncio.run(_gather(r, (dying, "x"), (sleepy, 0.5, "a"), (sleepy, 0.1, "b")))
+    assert "died" in results[0]["error"]
+    assert [x.get("value") for x in results[1:]] == ["a", "b"]
+    assert r.restarts >= 1
+    assert asyncio.run(r.run(sleepy, 0, "after")) == {"value": "after"}
+
+
+def test_a_page_over_the_worker_memory_limit_fails_alone(runner):
+    r = runner(timeout=30, memory_mb=300)
+    big, small = asyncio.run(_gather(r, (hungry, 1024), (hungry, 10)))
+    assert "memory" in big["error"] and small == {"value": 10 * 1024 * 1024}
+
+
+def test_an_article_body_over_the_cap_is_cut_and_says_so():
+    from scraper.core.article import BODY_MAX_CHARS
+    from scraper.crawl.runner import read_article
+    from scraper.portals import load_profiles
+    paragraph = "<p>" + "Nội dung bài viết rất dài của cổng thông tin điện tử tỉnh. " * 40 + "</p>"
+    body = (f"<html><head><title>Bài viết rất dài</title></head><body><article><h1>Bài viết rất dài</h1>"
+            f"<p class='date'>20/06/2025 08:30</p>{paragraph * 250}</article></body></html>").encode()
+    page = read_article(load_profiles()["an_giang"], "https://angiang.gov.vn/tin-tuc/bai-viet-rat-dai.html", body,
+                        {"content-type": "text/html; charset=utf-8"}, "2025-06-21T08:00:00+07:00")
+    assert "error" not in page
+    assert len(page["body_text"]) <= BODY_MAX_CHARS and len(page["body_html"]) <= 2 * BODY_MAX_CHARS
+    assert any(p.kind == "truncated" and p.field == "body_text" for p in page["problems"]), page["problems"]
