@@ -26,12 +26,15 @@ class AttachmentsPipeline(FilesPipeline):
         if not settings.getbool("DOWNLOAD_ATTACHMENTS"):
             raise NotConfigured  # no message: Scrapy then notes it quietly (attachments stay listed)
         cls._update_stores(settings)
-        return cls(settings.get("FILES_STORE"), crawler=crawler)
+        pipeline = cls(settings.get("FILES_STORE"), crawler=crawler)
+        pipeline.maxsize = settings.getint("ATTACHMENT_MAXSIZE", settings.getint("DOWNLOAD_MAXSIZE"))  # files may outweigh pages
+        return pipeline
 
     def get_media_requests(self, item, info):
         adapter = ItemAdapter(item)
         return [
-            Request(att.get("fetched_url") or att["url"], meta={"attachment_url": att["url"], "portal": adapter.get("portal")})
+            Request(att.get("fetched_url") or att["url"], meta={"attachment_url": att["url"], "portal": adapter.get("portal"),
+                                                                "download_maxsize": self.maxsize})
             for att in adapter.get("attachments") or []
         ]
 

@@ -17,7 +17,7 @@ from scrapy.exceptions import DropItem
 
 from scraper.archive.rows import now_iso
 from scraper.core.article import REQUIRED
-from scraper.core.problems import REJECTING, Problem, first
+from scraper.core.problems import FETCH, REJECTING, Problem, first
 from scraper.crawl.services import archive_of
 from scraper.crawl.stats import count
 
@@ -35,9 +35,10 @@ def verdict(item: ItemAdapter) -> tuple[str, str] | None:
     """(kind, reason) when an item cannot be archived as an article, else None. The kind is what
     the stats count it under (``archive/rejected/<kind>``); the reason is what a person reads."""
     status = item.get("http_status")
-    if status and status >= 400:
-        return "http", f"HTTP {status}"
     problems: list[Problem] = item.get("problems") or []
+    if status and status >= 400:
+        fetch = first(problems, FETCH)  # "HTTP 503: the server asked to retry after …" says more
+        return "http", fetch.detail if fetch and fetch.detail.startswith(f"HTTP {status}") else f"HTTP {status}"
     for kind, opening in REJECTING.items():
         found = first(problems, kind)
         if found:

@@ -27,6 +27,17 @@ FILES_STORE = str(PROJECT_ROOT / "data" / "files")
 # Page objects run in this many worker processes (0: in the crawl process). One per spare core,
 # at most two: Scrapy itself keeps one core busy.
 PAGE_WORKERS = int(os.environ.get("VNARCHIVE_PAGE_WORKERS", max(0, min(2, (os.cpu_count() or 1) - 1))))
+# A budget per page, whatever a server sends. A response (after decompression) over DOWNLOAD_MAXSIZE
+# is not downloaded; a page over PAGE_MAX_BYTES is kept in the WARC files and rejected, never parsed;
+# a page that takes a worker longer than PAGE_TIMEOUT seconds is rejected and the worker restarted;
+# a worker may use PAGE_WORKER_MEMORY_MB (past it, its page fails, not the crawl). An article's
+# body fields stop at scraper.core.article.BODY_MAX_CHARS characters, and say so.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+PAGE_MAX_BYTES = 5 * 1024 * 1024
+PAGE_TIMEOUT = 60.0
+PAGE_WORKER_MEMORY_MB = 768
+ATTACHMENT_MAXSIZE = 256 * 1024 * 1024  # attachments (opt-in downloads) may be larger than pages
 
 # Items arrive normalized (the page runner normalizes once, right after the page): validate, dedupe, store.
 ITEM_PIPELINES = {
@@ -54,6 +65,7 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+RETRY_AFTER_MAX = 60.0
 COOKIES_ENABLED = False  # portals set session cookies we never need; they only make URLs stateful
 HTTPCACHE_ENABLED = False
 
@@ -76,6 +88,14 @@ RECOVERY_ARCHIVES = {
 }
 RECOVERY_CDX_LIMIT = 5000  # captures per CDX query; more come with the resume key
 DOWNLOADER_MIDDLEWARES = {
+    # robots.txt per RFC 9309: unreachable or 5xx means disallow (Scrapy's own allows everything then).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scraper.crawl.robots.Rfc9309RobotsTxtMiddleware": 100,
+    # Retry-After honoured up to RETRY_AFTER_MAX seconds; beyond, the page waits for the next run.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.crawl.retry.RetryAfterMiddleware": 550,
+    # A redirect must stay on the portal's hosts, ports compared (before the download, after redirects).
+    "scraper.crawl.bounds.RedirectBoundsMiddleware": 560,
     # After decompression (590), before the spider: the bytes a page class reads are the bytes kept.
     "scraper.crawl.warc.WarcMiddleware": 585,
 }

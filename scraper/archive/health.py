@@ -16,6 +16,8 @@ OK = "ok"
 # The crawl still works, by the generic path, but the profile no longer fits the portal's markup:
 # worth a look, not an alarm.
 DEGRADED = "degraded"
+# Network errors that mean nobody is at the address (Scrapy's names and Twisted's).
+NO_HOST = ("CannotResolveHostError", "DownloadConnectionRefusedError", "DNSLookupError", "ConnectionRefusedError", "NoRouteError")
 
 
 def verdict(run: dict, stats: dict) -> str:
@@ -29,6 +31,9 @@ def verdict(run: dict, stats: dict) -> str:
     network = sum(v for k, v in stats.items() if k.startswith("portal/network_errors/"))
     if stats.get("robots/disallowed_everything"):
         return "broken: robots.txt disallows everything"
+    no_host = sum(stats.get(f"portal/network_errors/{kind}", 0) for kind in NO_HOST)
+    if stats.get("robotstxt/unavailable") and not no_host:
+        return "broken: robots.txt unavailable (a server error or no answer): nothing fetched; the next run asks again"
     if run.get("responses", 0) == 0 and (network or run.get("errors", 0)):
         return "broken: host unreachable (retired?)"
     if listing_pages and empty == listing_pages:

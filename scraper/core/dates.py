@@ -231,17 +231,23 @@ def date_in_url(url: str) -> str | None:
     return None
 
 
-def http_date(value: str | None, *, fetched_at: str | None, settle: dt.timedelta = dt.timedelta(minutes=10)) -> str | None:
-    """An HTTP ``Last-Modified`` value at +07:00, when it can stand for a publication time: not the
-    moment of the fetch itself (dynamic pages send "now"), so at least `settle` before it."""
+def parse_http_date(value: str | None) -> dt.datetime | None:
+    """An HTTP date (RFC 9110: ``Sun, 06 Nov 1994 08:49:37 GMT`` and its obsolete forms), aware, or None."""
     if not value:
         return None
     try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when
+
+
+def http_date(value: str | None, *, fetched_at: str | None, settle: dt.timedelta = dt.timedelta(minutes=10)) -> str | None:
+    """An HTTP ``Last-Modified`` value at +07:00, when it can stand for a publication time: not the
+    moment of the fetch itself (dynamic pages send "now"), so at least `settle` before it."""
+    when = parse_http_date(value)
+    if when is None:
+        return None
     ref = _as_datetime(fetched_at)
     if ref is not None and when > ref - settle:
         return None

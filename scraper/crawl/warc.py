@@ -61,14 +61,17 @@ class WarcMiddleware:
         if not settings.getbool("WARC_ENABLED"):
             raise NotConfigured
         directory = settings.get("WARC_DIR") or Path(settings.get("ARCHIVE_DB")).parent / "warc"
-        return cls(crawler, Path(directory), settings.getint("WARC_MAX_BYTES"))
+        middleware = cls(crawler, Path(directory), settings.getint("WARC_MAX_BYTES"))
+        # A page over the budget is never read by a page worker: its record is written here.
+        middleware.page_max_bytes = settings.getint("PAGE_MAX_BYTES", 5 * 1024 * 1024)
+        return middleware
 
     def process_response(self, request, response, spider=None):
         kind = request.meta.get("page_kind")
         if kind is None or request.meta.get("dont_warc"):
             return response  # not one of the portal's pages (e.g. Scrapy's own robots.txt fetch)
         fields = record_fields(request, response)
-        if request.meta.get("warc_in_page") and 200 <= response.status < 300:
+        if request.meta.get("warc_in_page") and 200 <= response.status < 300 and len(response.body) <= self.page_max_bytes:
             request.meta["warc_record"] = fields  # built beside the page, appended by the spider
             return response
         self.writer.write(portal=request.meta.get("portal"), kind=kind, extra=_extra(request), body=response.body, **fields)

@@ -16,20 +16,18 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.python.failure import Failure
 
 from scraper.archive.rows import now_iso
 from scraper.core.article import Article, article
-from scraper.core.problems import EXTRACT, FETCH, Problem
+from scraper.core.problems import EXTRACT, Problem
 from scraper.core.profile import Profile
 from scraper.core.urls import host_key, origin, strip_session, trap_reason
 from scraper.crawl.responses import header, page_headers
 from scraper.crawl.runner import PageRunner, default_workers, read_article
 from scraper.crawl.stats import count
 from scraper.crawl.warc import WarcMiddleware
+from scraper.spiders.failures import Failures
 from scraper.spiders.state import Portal
 
 logger = logging.getLogger(__name__)
@@ -38,7 +36,7 @@ TRUE = ("1", "true", "yes", "on")
 MAX_LEARNED_URLS = 2000  # article URLs a discovery run keeps to learn their shape from
 
 
-class ArchiveSpider(scrapy.Spider):
+class ArchiveSpider(Failures, scrapy.Spider):
     """Base class; never run directly. Subclasses carry a `profile`, or are given `profiles`."""
 
     profile: ClassVar[Profile | None] = None
@@ -78,7 +76,10 @@ class ArchiveSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.pages = PageRunner(crawler.settings.getint("PAGE_WORKERS", default_workers()))
+        settings = crawler.settings
+        spider.pages = PageRunner(settings.getint("PAGE_WORKERS", default_workers()), timeout=settings.getfloat("PAGE_TIMEOUT", 60.0),
+                                  memory_mb=settings.getint("PAGE_WORKER_MEMORY_MB", 0))
+        spider.page_max_bytes = settings.getint("PAGE_MAX_BYTES", 5 * 1024 * 1024)
         spider.known_stop = crawler.settings.getint("INCREMENTAL_KNOWN_STOP", 3)
         db = Path(crawler.settings.get("ARCHIVE_DB"))
         for portal in spider.portals.values():
@@ -159,7 +160,10 @@ class ArchiveSpider(scrapy.Spider):
         self.count(portal, f"discovery/{route}/articles")
         if portal.discovering and len(portal.found.article_urls) < MAX_LEARNED_URLS:
             portal.found.article_urls.append(url)
+        # Articles are requested once per run already (portal.scheduled); past Scrapy's duplicate
+        # filter, a redirect loop ends in the redirect limit and a reject, not in silence.
         request = self.request(portal, url, self.parse_article, "article", route=route, listing=entry or {})
+        request.dont_filter = True
         if key in portal.validators:
             etag, modified = portal.validators[key]
             if etag:
@@ -197,6 +201,8 @@ class ArchiveSpider(scrapy.Spider):
         if response.status == 304:
             self.count(portal, "incremental/not_modified")
             return []
+        if len(response.body) > self.page_max_bytes:
+            return [article(self.oversize_item(portal, response))]
         capture = response.meta.get("capture") or {}
         item = await self.article_item(
             portal, response.url, response.body, page_headers(response), now_iso(), response.status,
@@ -243,47 +249,3 @@ class ArchiveSpider(scrapy.Spider):
         for problem in problems:
             self.count(portal, f"extraction/problems/{problem.stat}")
             logger.warning("%s: %s (%s)", portal.slug, problem, url)
-
-    # -- failures --------------------------------------------------------------------------------
-
-    def on_error(self, failure: Failure):
-        request = failure.request
-        portal = self._portal(request)
-        kind = request.meta.get("page_kind", "article")
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # Forbidden by robots.txt (or dropped by a middleware): not a broken page.
-            self.count(portal, f"portal/ignored/{kind}")
-            logger.info("%s: not fetched: %s (%s)", portal.slug, request.url, failure.getErrorMessage())
-            return
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            reason = f"HTTP {status}"
-        else:
-            status = None
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-            self.count(portal, f"portal/network_errors/{failure.type.__name__}")
-        if kind == "robots":  # no robots.txt (404) or an unreachable one: nothing to report
-            self.count(portal, "portal/robots_missing")
-            return
-        self.count(portal, f"portal/errors/{kind}")
-        logger.warning("%s: %s page %s failed: %s", portal.slug, kind, request.url, reason)
-        if kind == "article":
-            # The link looked like an article: record it, so the reject is visible and retried later.
-            title = (request.meta.get("listing") or {}).get("title")
-            yield article(self._failure_item(portal, self.failed_url(request), status, Problem(FETCH, reason), title))
-
-    def failed_url(self, request) -> str:
-        """The URL a failed article request stood for."""
-        return request.url
-
-    def _failure_item(self, portal: Portal, url: str, status: int | None, problem: Problem, title: str | None) -> dict:
-        return {
-            "url": portal.key(url),
-            "fetched_url": url,
-            "portal": portal.slug,
-            "province": portal.profile.province,
-            "fetched_at": now_iso(),
-            "http_status": status,
-            "problems": [problem],
-            "title": title,
-        }

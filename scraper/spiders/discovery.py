@@ -53,6 +53,8 @@ class Discovery:
         are fetched as articles, and the platform that built it is noted."""
         portal = self._portal(response)
         self.count(portal, "discovery/home/pages")
+        if self.oversize(portal, response):
+            return []
         page = await self.pages.run(read_listing, portal.profile, response.url, response.body, page_headers(response), now_iso(),
                                     response.meta.get("warc_record"), (), True)
         self._keep_raw(response, page)

@@ -111,7 +111,7 @@ class PortalSpider(Discovery, ArchiveSpider):
         if key in portal.listings_requested:
             return None
         portal.listings_requested.add(key)
-        return self.request(portal, url, self.parse_listing, "listing", walk=url, known_run=0, depth=depth, label=label,
+        return self.request(portal, url, self.parse_listing, "listing", walk=url, known_run=0, section_depth=depth, label=label,
                             shapes=shapes, page_no=1, stale=0)
 
     # -- listings --------------------------------------------------------------------------------
@@ -121,8 +121,10 @@ class PortalSpider(Discovery, ArchiveSpider):
         # waking a queue of workers for it (measured: 0.2 ms less per page).
         portal = self._portal(response)
         meta = response.meta
-        walk, depth = meta.get("walk"), meta.get("depth", 0)
+        walk, depth = meta.get("walk"), meta.get("section_depth", 0)  # not "depth": Scrapy's own
         self.count(portal, "portal/listing_pages")
+        if self.oversize(portal, response):
+            return []
         page = await self.pages.run(read_listing, portal.profile, response.url, response.body, page_headers(response), now_iso(),
                                     meta.get("warc_record"), tuple(meta.get("shapes") or ()))
         self._keep_raw(response, page)
@@ -188,7 +190,7 @@ class PortalSpider(Discovery, ArchiveSpider):
             return requests
         shapes = (page["shape"],) if page.get("shape") else tuple(meta.get("shapes") or ())
         following = page["next"] and self.follow(portal, page["next"], self.parse_listing, "listing", walk=walk, known_run=known_run,
-                                                 depth=depth, label=meta.get("label"), shapes=shapes,
+                                                 section_depth=depth, label=meta.get("label"), shapes=shapes,
                                                  page_no=meta.get("page_no", 1) + 1, stale=stale)
         if following:
             requests.append(following)
