@@ -77,7 +77,8 @@ class SqlitePipeline:
     def spider_closed(self, spider, reason):
         stats = self.stats.get_stats()
         for slug, run_id in self.runs.items():
-            report = spider.run_report(slug) if hasattr(spider, "run_report") else {}
+            report = dict(spider.run_report(slug) if hasattr(spider, "run_report") else {},
+                          archive_errors=self.archive.errors, unsaved=len(self.archive.pending))
             values = run_values(stats, slug, self.archive.committed_by_portal.get(slug, {}), reason, len(self.runs) > 1, report)
             self.archive.finish_run(run_id, values)
             if report.get("discovery"):

@@ -231,3 +231,48 @@ def test_archive_is_wal_and_migrated(tmp_path):
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     portals = {r[0]: r[1] for r in conn.execute("SELECT slug, successor FROM portals")}
     assert portals["phu_yen"] == "dak_lak"
+
+
+def test_a_batch_that_cannot_be_written_stays_pending_and_is_written_next(tmp_path, monkeypatch):
+    from scraper.archive.store import Archive
+    db = tmp_path / "a.db"
+    run = Run(db, ARCHIVE_BATCH_SIZE=2, ARCHIVE_BATCH_SECONDS=3600)
+    real, failures = Archive._write, [sqlite3.OperationalError("disk I/O error")]
+
+    def flaky(self, conn, pending):
+        if failures:
+            raise failures.pop()
+        return real(self, conn, pending)
+
+    monkeypatch.setattr(Archive, "_write", flaky)
+    for n in range(4):
+        item = seed_item(url=f"https://phuyen.gov.vn/tin/{n}")
+        item["body_text"] = f"{item['body_text']}\n\nBản tin số {n}."
+        assert run.feed(item) == "stored"
+    run.close()
+    assert rows(db, "SELECT count(*) n FROM articles") == [{"n": 4}]  # the failed batch went with the next one
+    (crawl_run,) = rows(db, "SELECT new, notes FROM crawl_runs")
+    assert crawl_run["new"] == 4 and "1 commits failed and were retried (last: OperationalError: disk I/O error)" in crawl_run["notes"]
+    assert not list(tmp_path.glob("*.unsaved-*"))
+
+
+def test_writes_that_can_never_be_committed_are_saved_beside_the_archive(tmp_path, monkeypatch):
+    from scraper.archive import store
+    monkeypatch.setattr(store, "CLOSE_ATTEMPTS", 2)
+    monkeypatch.setattr(store.time, "sleep", lambda s: None)
+    db = tmp_path / "a.db"
+    run = Run(db, ARCHIVE_BATCH_SIZE=100, ARCHIVE_BATCH_SECONDS=3600)
+
+    def full(self, conn, pending):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store.Archive, "_write", full)
+    assert run.feed(seed_item()) == "stored"
+    run.close()
+    assert rows(db, "SELECT count(*) n FROM articles") == [{"n": 0}]
+    (crawl_run,) = rows(db, "SELECT new, notes FROM crawl_runs")
+    assert crawl_run["new"] == 0 and "1 writes were still pending when the run ended" in crawl_run["notes"]
+    (spilled,) = tmp_path.glob("a.db.unsaved-*.jsonl")
+    (line,) = spilled.read_text(encoding="utf-8").splitlines()
+    saved = json.loads(line)
+    assert saved["kind"] == "insert" and saved["row"]["url"] == seed_item()["url"] and saved["row"]["title"] == seed_item()["title"]

@@ -95,6 +95,9 @@ def test_filters_by_portal_province_and_dates(small):
     ("OR dao", "cannot start with OR"),
     ("-dao", "cannot start with an exclusion"),
     ("dao OR", "ends with an operator"),
+    ("ban " * 3000, "characters long; keep it under 500"),
+    (" ".join(f"t{n}" for n in range(30)), "the query has 30 words; keep it to 24"),
+    (" ".join(f'"a{n} b{n} c{n}"' for n in range(20)), "the query has 60 words"),
 ])
 def test_malformed_queries_are_clear_errors(query, message):
     with pytest.raises(QueryError, match=message):
@@ -187,3 +190,10 @@ def test_search_command_turns_a_malformed_query_into_a_message(sample_archive):
     proc = scrapy("search", '"ban chi', "--db", str(sample_archive), check=False)
     assert proc.returncode == 2
     assert "unbalanced quote" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_search_command_refuses_a_query_of_thousands_of_words_at_once(sample_archive):
+    words = " ".join(["ban", "chi", "dao", "tinh", "phu", "yen"] * 500)
+    proc = scrapy("search", words, "--db", str(sample_archive), check=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "keep it under 500" in proc.stderr

@@ -32,14 +32,20 @@ def run_values(stats: dict, slug: str, committed: dict, reason: str, shared: boo
         "new": committed.get("new", 0),
         "updated": committed.get("updated", 0),
         # Unchanged: fetched again and found the same, answered 304, or known and not fetched again.
-        "unchanged": own.get("archive/unchanged", 0) + own.get("incremental/known_skipped", 0) + own.get("incremental/not_modified", 0),
+        "unchanged": own.get("archive/unchanged", 0) + own.get("archive/committed/unchanged", 0) + own.get("incremental/known_skipped", 0)
+        + own.get("incremental/not_modified", 0),
         "aliases": committed.get("aliases", 0),
         "rejected": committed.get("rejected", 0),
         "errors": errors,
         "walks": json.dumps(report.get("walks", []), ensure_ascii=False),
         "stats": json.dumps({k: _plain(v) for k, v in sorted(own.items())}, ensure_ascii=False),
     }
-    values["notes"] = "; ".join(run_notes(own)) or None
+    notes = run_notes(own)
+    if report.get("archive_errors"):
+        notes.append(f"{len(report['archive_errors'])} commits failed and were retried (last: {report['archive_errors'][-1]})")
+    if report.get("unsaved"):
+        notes.append(f"{report['unsaved']} writes were still pending when the run ended")
+    values["notes"] = "; ".join(notes) or None
     values["verdict"] = verdict(values, own)
     return values
 

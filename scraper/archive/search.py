@@ -55,8 +55,14 @@ class Term:
     operator: str = "AND"  # how it joins the previous term
 
 
+MAX_QUERY_CHARS = 500  # a query is a few words; past these bounds it is refused at once, with the reason
+MAX_TERMS = 24
+
+
 def parse(query: str) -> list[Term]:
     q = nfc(query or "").strip()
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(q):,} characters long; keep it under {MAX_QUERY_CHARS} (a few words or a phrase)")
     if q.count('"') % 2:
         raise QueryError('unbalanced quote: close the phrase with a second "')
     terms: list[Term] = []
@@ -84,6 +90,9 @@ def parse(query: str) -> list[Term]:
         pending_op, negate = "AND", False
     if not terms:
         raise QueryError("nothing to search for: type at least one word")
+    words = sum(len(t.tokens) for t in terms)
+    if len(terms) > MAX_TERMS or words > 2 * MAX_TERMS:
+        raise QueryError(f"the query has {words} words; keep it to {MAX_TERMS} words and phrases at most")
     if terms[0].negated:
         raise QueryError("the query cannot start with an exclusion: say what to look for first")
     if pending_op != "AND" or negate:

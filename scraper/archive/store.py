@@ -10,6 +10,7 @@ here: commands, pipelines and tests use the same code.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import sqlite3
 import time
@@ -21,12 +22,13 @@ import sqlite_utils
 
 from scraper.archive.clusters import Entry, assign
 from scraper.archive.discovery import record_discovery
-from scraper.archive.rows import now_iso, to_json, with_signature
+from scraper.archive.rows import content_differs, now_iso, to_json, with_signature
 from scraper.archive.schema import ARTICLE_COLUMNS, migrate
 
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 60_000
+CLOSE_ATTEMPTS = 5  # commits tried at close before what is pending is saved aside
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """A connection to the archive at `path`, created and migrated as needed, in WAL mode."""
     path = Path(path)
@@ -76,8 +78,10 @@ class Archive:
         self.clusters = clusters  # file near-duplicate signatures and clusters as articles are written
         self.pending = Pending()
         self._last_commit = time.monotonic()
-        self.committed = {"new": 0, "updated": 0, "aliases": 0, "rejected": 0, "commits": 0}
+        self.committed = {"new": 0, "updated": 0, "unchanged": 0, "aliases": 0, "rejected": 0, "commits": 0}
         self.committed_by_portal: dict[str, dict[str, int]] = {}
+        self.errors: list[str] = []          # commits that failed (their batches stayed pending)
+        self.spilled: Path | None = None     # where writes that could never be committed were saved
 
     # -- lookups ---------------------------------------------------------------------------------
 
@@ -142,20 +146,29 @@ class Archive:
         if len(self.pending) >= self.batch_size or time.monotonic() - self._last_commit >= self.batch_seconds:
             self.commit()
 
-    def commit(self) -> None:
-        """Write everything pending in one transaction."""
+    def commit(self) -> bool:
+        """Write everything pending in one transaction. A batch that cannot be written (the disk
+        full, the database locked past the busy timeout) stays pending for the next commit, and the
+        error is kept in `errors`; returns whether everything pending is now written."""
         pending, self.pending = self.pending, Pending()
         self._last_commit = time.monotonic()
         if not len(pending):
-            return
-        self._record(pending, self._write(self.db, pending))
+            return True
+        try:
+            self._record(*self._write(self.db, pending))
+        except sqlite3.Error as exc:
+            self.pending = _restored(pending, self.pending)
+            self.errors.append(f"{type(exc).__name__}: {exc}")
+            logger.error("archive: a batch of %d could not be written (%s: %s); it is kept and written at the next commit",
+                         len(pending), type(exc).__name__, exc)
+            return False
+        return True
 
-    def _record(self, pending: Pending, done: dict[str, int]) -> None:
+    def _record(self, done: dict[str, int], by_portal: dict[str, dict[str, int]]) -> None:
         """Count a committed batch, log it, and tell the crawl."""
         for key, value in done.items():
             self.committed[key] += value
         self.committed["commits"] += 1
-        by_portal = _by_portal(pending)
         for portal, counts in by_portal.items():
             for key, value in counts.items():
                 self.committed_by_portal.setdefault(portal, dict.fromkeys(counts, 0))
@@ -165,18 +178,42 @@ class Archive:
         if self.on_commit:
             self.on_commit(by_portal)
 
-    def _write(self, db: sqlite_utils.Database, pending: Pending) -> dict[str, int]:
-        """One transaction for a batch: inserts, updates with their previous versions, aliases, rejects."""
-        done = {"new": 0, "updated": 0, "aliases": 0, "rejected": 0}
+    @staticmethod
+    def _settle_races(db: sqlite_utils.Database, pending: Pending) -> tuple[list[dict], list[tuple[dict, dict]], list[dict]]:
+        """New rows checked again under the write lock: another crawl of the same portal may have
+        stored the same article since this one looked. Such a row becomes an update when its
+        content differs and is dropped when it does not, so concurrent writers never collide."""
+        inserts, updates, unchanged = [], [], []
+        urls = list(pending.inserts)
+        existing: dict[str, dict] = {}
+        for start in range(0, len(urls), 500):
+            chunk = urls[start:start + 500]
+            for row in db.query(f"SELECT * FROM articles WHERE url IN ({','.join('?' * len(chunk))})", chunk):
+                existing[row["url"]] = row
+        for url, row in pending.inserts.items():
+            current = existing.get(url)
+            if current is None:
+                inserts.append(row)
+            elif content_differs(current, row):
+                updates.append((current, row))
+            else:
+                unchanged.append(row)
+        return inserts, updates, unchanged
+
+    def _write(self, db: sqlite_utils.Database, pending: Pending) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+        """One transaction for a batch: inserts, updates with their previous versions, aliases,
+        rejects. Returns what was written, in all and by portal."""
+        done = {"new": 0, "updated": 0, "unchanged": 0, "aliases": 0, "rejected": 0}
+        written: dict[str, list[dict]] = {"new": [], "updated": [], "unchanged": [], "aliases": [], "rejected": []}
         db.execute("BEGIN IMMEDIATE")
         try:
             # Ids are given here, under the write lock, so that near-duplicate clusters (which name
             # their earliest article's id) are settled before the rows are written.
             next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]
-            inserts = list(pending.inserts.values())
+            inserts, updates, raced = self._settle_races(db, pending)
+            written["unchanged"] = raced
             for offset, row in enumerate(inserts):
                 row["id"] = next_id + offset
-            updates = []
             for url, (old, row) in pending.updates.items():
                 current = next(db.query("SELECT * FROM articles WHERE url = ?", [url]), None)
                 if current is None:  # deleted meanwhile by another process: store it afresh
@@ -191,7 +228,7 @@ class Archive:
                 row["cluster_id"] = clusters[row["id"]]
             if inserts:
                 db["articles"].insert_all(inserts, batch_size=100)
-                done["new"] = len(inserts)
+            written["new"] = inserts
             for current, row in updates:
                 version = current.get("version") or 1
                 db["article_versions"].insert({
@@ -204,27 +241,33 @@ class Archive:
                 })
                 row = dict(row, version=version + 1, first_seen_at=current.get("first_seen_at"), cluster_id=clusters[current["id"]])
                 db["articles"].update(current["id"], row)
-                done["updated"] += 1
+                written["updated"].append(row)
             for alias in pending.aliases.values():
                 target = next(db.query("SELECT id FROM articles WHERE url = ?", [alias["article_url"]]), None)
                 if target is None:
                     continue
                 row = {k: v for k, v in alias.items() if k != "article_url"}
                 db["article_aliases"].insert(dict(row, article_id=target["id"]), replace=True)
-                done["aliases"] += 1
-            stored = list(pending.inserts) + list(pending.updates)
+                written["aliases"].append(row)
+            stored = [r["url"] for r in inserts] + [r["url"] for _, r in updates]
             for start in range(0, len(stored), 500):  # valid now: no longer a reject
                 chunk = stored[start:start + 500]
                 db.execute(f"DELETE FROM rejects WHERE url IN ({','.join('?' * len(chunk))})", chunk)
             for reject in pending.rejects.values():
                 prior = next(db.query("SELECT times FROM rejects WHERE url = ?", [reject["url"]]), None)
                 db["rejects"].upsert(dict(reject, times=(prior["times"] if prior else 0) + 1), pk="url")
-                done["rejected"] += 1
+                written["rejected"].append(reject)
             db.commit()
         except BaseException:
             db.rollback()
             raise
-        return done
+        by_portal: dict[str, dict[str, int]] = {}
+        for key, rows in written.items():
+            done[key] = len(rows)
+            for row in rows:
+                counts = by_portal.setdefault(row.get("portal") or "", dict.fromkeys(done, 0))
+                counts[key] += 1
+        return done, by_portal
 
     # -- portals and runs ------------------------------------------------------------------------
 
@@ -266,21 +309,36 @@ class Archive:
             self.db["crawl_runs"].update(run_id, {k: to_json(v) for k, v in values.items()})
 
     def close(self) -> None:
+        """Commit what is pending (retrying a few times); what still cannot be written is saved
+        beside the archive as JSON Lines, never lost, and the log says where."""
         try:
-            self.commit()
+            for attempt in range(CLOSE_ATTEMPTS):
+                if self.commit():
+                    break
+                time.sleep(attempt + 1)
+            else:
+                self.spilled = self._spill()
         finally:
             self.db.close()
 
+    def _spill(self) -> Path:
+        path = self.path.with_name(f"{self.path.name}.unsaved-{time.strftime('%Y%m%dT%H%M%S')}.jsonl")
+        with open(path, "a", encoding="utf-8") as fh:
+            for kind, rows in (("insert", self.pending.inserts.values()), ("update", (new for _, new in self.pending.updates.values())),
+                               ("alias", self.pending.aliases.values()), ("reject", self.pending.rejects.values())):
+                for row in rows:
+                    fh.write(json.dumps({"kind": kind, "row": {k: v for k, v in row.items() if not isinstance(v, bytes)}},
+                                        ensure_ascii=False, default=str) + "\n")
+        logger.error("archive: %d writes could not be committed (%s); they are saved in %s", len(self.pending),
+                     self.errors[-1] if self.errors else "?", path)
+        return path
 
-def _by_portal(pending: Pending) -> dict[str, dict[str, int]]:
-    """What a committed batch held, portal by portal."""
-    out: dict[str, dict[str, int]] = {}
-    for key, rows in (("new", pending.inserts.values()), ("updated", (new for _, new in pending.updates.values())),
-                      ("aliases", pending.aliases.values()), ("rejected", pending.rejects.values())):
-        for row in rows:
-            counts = out.setdefault(row.get("portal") or "", {"new": 0, "updated": 0, "aliases": 0, "rejected": 0})
-            counts[key] += 1
-    return out
+
+def _restored(failed: Pending, since: Pending) -> Pending:
+    """A batch that could not be written, put back before what came after it."""
+    for name in ("inserts", "updates", "aliases", "rejects", "by_hash"):
+        getattr(failed, name).update(getattr(since, name))
+    return failed
 
 
 def _columns(row: dict) -> dict:
