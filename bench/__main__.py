@@ -4,6 +4,7 @@
 - politeness: many local portals crawled together; each one's request rate against its policy.
 - recrawl: requests of an unchanged portal's second crawl against its first.
 - neardup: planted republications among distinct articles; what the archive clusters.
+- kills: crawls killed with SIGKILL at random points; the archive whole and complete after each.
 - extract: article bodies of a public extraction benchmark (``--zyte DIR``), the project against trafilatura;
   ``--vietnamese``: also on reconstructed Vietnamese portal pages, with what the project keeps apart.
 
@@ -20,6 +21,7 @@ from pathlib import Path
 from bench.crawl import orchestrate
 from bench.extract import BenchmarkError, vietnamese
 from bench.extract import run as extract
+from bench.kills import kills
 from bench.politeness import politeness
 from bench.recrawl import recrawl
 from bench.republications import measure
@@ -29,9 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("kind", nargs="?", default="crawl", choices=("crawl", "politeness", "recrawl", "neardup", "extract"))
+    parser.add_argument("kind", nargs="?", default="crawl", choices=("crawl", "politeness", "recrawl", "neardup", "extract", "kills"))
     parser.add_argument("--articles", type=int, default=5000, help="article pages on the generated site (default 5000)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per variant, interleaved (default 3)")
+    parser.add_argument("--repeat", type=int, default=None, help="runs per variant, interleaved (default 3); kills: how many (default 20)")
+    parser.add_argument("--seed", type=int, default=None, help="kills: the random seed of the kill points")
     parser.add_argument("--sites", type=int, default=20, help="politeness: how many local portals (default 20)")
     parser.add_argument("--seconds", type=float, default=30, help="politeness: how long they are crawled (default 30)")
     parser.add_argument("--zyte", metavar="DIR", help="extract: a checkout of scrapinghub/article-extraction-benchmark")
@@ -52,6 +55,11 @@ def main() -> None:
             extract(Path(args.zyte).expanduser(), out / "extract", extractors=args.extractors.split(","), worst=args.worst)
         except BenchmarkError as exc:
             parser.exit(2, f"python -m bench extract: {exc}\n")
+        return
+    if kind == "kills":
+        s = kills(args.repeat or 20, out, args.seed)
+        print(f"\n{s['ok']}/{s['kills']} kills left a whole archive that lost nothing reported committed and that the next run "
+              f"completed; {s['after_commits']} of them after commits. Appended to {out}/kills.jsonl")
         return
     if kind == "politeness":
         s = politeness(args.sites, args.seconds, out)
@@ -84,7 +92,7 @@ def main() -> None:
               f"({s['ratio']:.2%} of the first); stored the second time: {s['second']['stored']}. "
               f"Appended to {out}/recrawl.jsonl")
         return
-    s = orchestrate(args.articles, args.repeat, out)
+    s = orchestrate(args.articles, args.repeat or 3, out)
     print(f"\nMedian of {s['runs_per_variant']} runs each, {s['articles']} articles, served by {s['server']}:")
     print(f"  bare parsel spider                   {s['bare_items_per_s']:>8.1f} items/s  {s['bare_cpu_ms_per_page']:.2f} ms CPU/page")
     print(f"  spider + pipelines                   {s['pipelines_items_per_s']:>8.1f} items/s  {s['pipelines_cpu_ms_per_page']:.2f} "
