@@ -39,11 +39,6 @@ class Entry:
     shingles: int | None
 
 
-def has_clusters(conn: sqlite3.Connection) -> bool:
-    """Whether the archive's schema has near-duplicate clusters (an older one gets them when a crawl opens it)."""
-    return any(row[1] == "cluster_id" for row in conn.execute("PRAGMA table_info(articles)"))
-
-
 @contextlib.contextmanager
 def fts_untouched(conn: sqlite3.Connection) -> Iterator[None]:
     """Updates of columns the search index does not hold (cluster ids, signatures), without the

@@ -20,7 +20,6 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from scraper.core.urls import rebase
-from scraper.spiders.all_portals import AllPortalsSpider, scheduled_profiles
 
 
 class Command(ScrapyCommand):
@@ -48,6 +47,7 @@ class Command(ScrapyCommand):
                             help="spider argument (since, recheck, full)")
 
     def process_options(self, args, opts) -> None:
+        from scraper.spiders.all_portals import scheduled_profiles  # (heavy: imported when run)
         super().process_options(args, opts)
         try:
             self.profiles = scheduled_profiles(subsites=opts.subsites, retired=opts.include_retired, only=opts.portal)
@@ -73,6 +73,7 @@ class Command(ScrapyCommand):
                 self.settings.set(key, value, priority="cmdline")
 
     def run(self, args, opts) -> None:
+        from scraper.spiders.all_portals import AllPortalsSpider
         kwargs = dict(a.split("=", 1) for a in opts.spargs)
         mirrors = dict(m.split("=", 1) for m in opts.mirror)
         unknown = set(mirrors) - {p.slug for p in self.profiles}

@@ -20,7 +20,6 @@ from scrapy.commands import ScrapyCommand
 from scraper.archive.search import search
 from scraper.core.urls import rebase
 from scraper.mirror import MirrorServer
-from scraper.portals import get_profile
 
 EXAMPLE_QUERY = "ban chi dao 35"
 
@@ -44,6 +43,7 @@ class Command(ScrapyCommand):
                 self.settings.set(key, value, priority="cmdline")
 
     def run(self, args: list[str], opts) -> None:
+        from scraper.portals import get_profile  # heavy: imported when the command runs
         where = Path(opts.mirror or self.settings.get("DEMO_MIRROR"))
         mirrors = sorted(p for p in where.iterdir() if (p / "meta.json").exists()) if where.is_dir() else []
         if not mirrors:

@@ -15,10 +15,6 @@ from scrapy.exceptions import UsageError
 
 from scraper.commands._pages import PageError, read_page
 from scraper.core.profile import ProfileError
-from scraper.platforms import PLATFORMS
-from scraper.platforms.draft import draft_profile
-from scraper.platforms.fingerprint import UNKNOWN, detect_tree, parse
-from scraper.portals import load_profiles
 
 
 class _HelpFormatter(ScrapyHelpFormatter):
@@ -71,6 +67,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a URL (default 30)")
 
     def run(self, args: list[str], opts) -> None:
+        from scraper.platforms import PLATFORMS  # heavy: imported when the command runs
+        from scraper.platforms.draft import draft_profile
+        from scraper.platforms.fingerprint import UNKNOWN, detect_tree, parse
+        from scraper.portals import load_profiles
         if len(args) != 1:
             raise UsageError("give one saved page or one http(s) URL, e.g. scrapy detect page.html --url https://…")
         target = args[0]

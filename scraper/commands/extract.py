@@ -24,15 +24,9 @@ from itemadapter import ItemAdapter
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from pipelines.validate import verdict
-from scraper.archive.rows import article_row
 from scraper.archive.schema import ARTICLE_COLUMNS
 from scraper.commands._pages import PageError, read_saved
 from scraper.core.profile import Profile
-from scraper.crawl.runner import read_article
-from scraper.platforms import PLATFORMS
-from scraper.platforms.fingerprint import detect
-from scraper.portals import load_profiles
 
 VN = dt.timezone(dt.timedelta(hours=7))
 
@@ -58,6 +52,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--manifest", help='JSON Lines of {"path", "url"} (and optionally "portal")')
 
     def run(self, args, opts) -> None:
+        from scraper.portals import load_profiles  # heavy: imported when the command runs
         jobs = self._jobs(args, opts)
         profiles = load_profiles()
         for path, url, portal in jobs:
@@ -107,6 +102,11 @@ def _manifest(path: Path, portal: str | None) -> list[tuple[str, str | None, str
 
 def extract_one(path: Path, url: str | None, profile: Profile | None) -> dict:
     """One saved page read as a crawl would: the row the archive would store and the verdict."""
+    from pipelines.validate import verdict  # heavy: imported when the command runs
+    from scraper.archive.rows import article_row
+    from scraper.crawl.runner import read_article
+    from scraper.platforms import PLATFORMS
+    from scraper.platforms.fingerprint import detect
     page = read_saved(path, url)
     if not page.url:
         raise PageError("no address: give --url, a manifest entry's \"url\", or a meta.json beside the page")

@@ -20,7 +20,6 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from scraper.archive.health import assess, findings_json
-from scraper.portals import load_profiles
 
 
 class Command(ScrapyCommand):
@@ -42,6 +41,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
 
     def run(self, args, opts) -> None:
+        from scraper.portals import load_profiles  # heavy: imported when the command runs
         path = Path(opts.db or self.settings.get("ARCHIVE_DB"))
         if not path.exists():
             print(f"No archive at {path}: nothing has been crawled yet.", file=sys.stderr)

@@ -18,8 +18,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from scraper.archive.clusters import has_clusters, rebuild
-from scraper.archive.store import open_database
+from scraper.archive.schema import has_clusters
 
 
 class Command(ScrapyCommand):
@@ -44,6 +43,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
 
     def run(self, args: list[str], opts) -> None:
+        from scraper.archive.clusters import rebuild  # heavy: imported when the command runs
+        from scraper.archive.store import open_database
         path = Path(opts.db or self.settings.get("ARCHIVE_DB"))
         if not path.exists():
             print(f"No archive at {path}: run a crawl first (make demo).", file=sys.stderr)

@@ -13,8 +13,6 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from scraper.portals import load_profiles, markdown_table
-
 
 class Command(ScrapyCommand):
     requires_project = True
@@ -31,6 +29,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
 
     def run(self, args, opts) -> None:
+        from scraper.portals import load_profiles, markdown_table  # heavy: imported when the command runs
         profiles = load_profiles()
         if opts.markdown:
             print(markdown_table(profiles))

@@ -19,11 +19,6 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from scraper.archive.discovery import learned
-from scraper.platforms import PLATFORMS
-from scraper.portals import load_profiles
-from scraper.portals.draft import draft_from_discovery
-
 
 class Command(ScrapyCommand):
     requires_project = True
@@ -45,6 +40,10 @@ class Command(ScrapyCommand):
         parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
 
     def run(self, args, opts) -> None:
+        from scraper.archive.discovery import learned
+        from scraper.platforms import PLATFORMS  # heavy: imported when the command runs
+        from scraper.portals import load_profiles
+        from scraper.portals.draft import draft_from_discovery
         if len(args) != 1:
             raise UsageError("give one portal slug (scrapy portals lists them)")
         profiles = load_profiles()

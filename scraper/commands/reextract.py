@@ -18,10 +18,6 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from scraper.archive.warc import index_entries
-from scraper.portals import load_profiles
-from scraper.spiders.reextract import ReextractSpider
-
 
 class Command(ScrapyCommand):
     requires_project = True
@@ -48,6 +44,9 @@ class Command(ScrapyCommand):
         self.settings.set("WARC_ENABLED", False, priority="cmdline")  # nothing is fetched, nothing to keep
 
     def run(self, args, opts) -> None:
+        from scraper.archive.warc import index_entries
+        from scraper.portals import load_profiles  # (heavy: imported when run)
+        from scraper.spiders.reextract import ReextractSpider
         warc_dir = Path(opts.warc_dir or Path(self.settings.get("ARCHIVE_DB")).parent / "warc")
         if not warc_dir.is_dir():
             raise UsageError(f"no WARC directory at {warc_dir}")

@@ -24,15 +24,13 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.conf import closest_scrapy_cfg
 
 from scraper.commands._pages import PageError, is_url, read_page
-from scraper.core.normalize import normalize
-from scraper.platforms import article_page, listing_page
-from scraper.portals import get_profile, pages_for
 
 CASE = re.compile(r"^(article|listing|page)-[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def draft_expected(kind: str, page) -> dict:
     """What the current page classes read off the page, in the shape the fixture tests check."""
+    from scraper.core.normalize import normalize  # heavy: imported when the command runs
     if kind == "listing":
         entries = page.entries()
         out: dict = {"count": len(entries)}
@@ -78,6 +76,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--force", action="store_true", help="replace an existing case")
 
     def run(self, args: list[str], opts) -> None:
+        from scraper.platforms import article_page, listing_page  # heavy: imported when the command runs
+        from scraper.portals import get_profile, pages_for
         if len(args) != 2:
             raise UsageError("give a portal slug and a URL or saved file, e.g. scrapy savefixture quang_ngai page.html --case listing-x")
         slug, target = args

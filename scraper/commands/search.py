@@ -15,7 +15,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from scraper.archive.search import QueryError, search
+from scraper.archive.search import COUNT_LIMIT, QueryError, search
 
 
 class Command(ScrapyCommand):
@@ -49,6 +49,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--limit", type=int, default=10, help="how many matches to show (default 10)")
         parser.add_argument("--mode", choices=("auto", "exact", "fold"), default="auto",
                             help="auto: accents typed are matched exactly (default); exact; fold: ignore accents")
+        parser.add_argument("--newest", action="store_true",
+                            help="newest first (by publication date) instead of the best matches first")
         parser.add_argument("--collapse", action="store_true",
                             help="show each press release once: a cluster of republications as its earliest article")
         parser.add_argument("--json", action="store_true", help="print matches as JSON lines")
@@ -69,6 +71,7 @@ class Command(ScrapyCommand):
             total, hits, expr = search(
                 conn, query, mode=opts.mode, portals=opts.portal, province=opts.province,
                 since=opts.since, until=opts.until, limit=opts.limit, highlight=bold, collapse=opts.collapse,
+                order="newest" if opts.newest else "relevance",
             )
         except QueryError as exc:
             print(f"Cannot search for {query!r}: {exc}", file=sys.stderr)
@@ -81,7 +84,9 @@ class Command(ScrapyCommand):
                 print(json.dumps(hit.__dict__, ensure_ascii=False))
             return
         noun = ("press release", "press releases") if opts.collapse else ("match", "matches")
-        print(f"{total} {noun[total != 1]} for {query!r}" + (f" (best {len(hits)})" if total > len(hits) else ""))
+        counted = f"more than {COUNT_LIMIT:,}" if total > COUNT_LIMIT else f"{total}"
+        shown = "newest" if opts.newest else "best"
+        print(f"{counted} {noun[total != 1]} for {query!r}" + (f" ({shown} {len(hits)})" if total > len(hits) else ""))
         for n, hit in enumerate(hits, 1):
             when = (hit.published_at or "")[:16].replace("T", " ")
             meta = " · ".join(x for x in (hit.portal, hit.province, when, hit.author) if x)

@@ -21,8 +21,6 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from scraper.commands._pages import PageError, read_page
-from scraper.pages.links import subsites, website_links
-from scraper.portals import get_profile, load_profiles, profile_dir
 
 
 def _toml(value: str) -> str:
@@ -67,6 +65,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--dir", help="where discovered profiles are written (default: scraper/portals/discovered/)")
 
     def run(self, args: list[str], opts) -> None:
+        from scraper.pages.links import subsites, website_links  # heavy: imported when the command runs
+        from scraper.portals import get_profile, load_profiles, profile_dir
         if len(args) != 1:
             raise UsageError("give one portal slug, e.g. scrapy subsites ha_noi")
         try:

@@ -90,6 +90,8 @@ IDENTITY = {f.name: f.metadata["identity"] for f in FIELDS if f.metadata["identi
 REQUIRED = {f.name: f.metadata["required"] for f in FIELDS if f.metadata["required"]}
 # The text columns of the full-text index, with their bm25 weights (the title weighs most).
 SEARCHED = {f.name: f.metadata["search"] for f in FIELDS if f.metadata["search"] is not None}
+# Each searched field's folded copy in the search index (scraper.core.text.fold: marks stripped, đ→d).
+FOLDED = {"title": "title_fold", "lead": "lead_fold", "body_text": "body_fold", "author": "author_fold"}
 
 
 def article(data: dict) -> Article:

@@ -21,13 +21,13 @@ Pure functions of text; the spider computes signatures with the page, off the cr
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash
 
 from scraper.core.text import fold
 
@@ -43,7 +43,15 @@ MIN_CONTAINMENT = 0.8
 _WORD = re.compile(r"\w+")
 _SHINGLE_MULT = np.uint64(0x100000001B3)  # the FNV prime: a run of words to one 64-bit value
 SCHEME = "affine32"     # datasketch ≥ 2: uint32 values, collision-free permutations
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations  # computed once per process
+
+
+@functools.cache
+def _minhash_class():
+    """datasketch, imported when a signature is first made: its import brings scipy (about 0.9 s),
+    which commands that only read the archive never need."""
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations  # computed once per process
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,8 @@ def signature(*texts: str | None, folded: bool = False) -> Signature | None:
     hashes = shingle_hashes("\n".join(t for t in texts if t), folded=folded)
     if not len(hashes):
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, permutations=_PERMUTATIONS, scheme=SCHEME)
+    minhash_class, permutations = _minhash_class()
+    minhash = minhash_class(num_perm=NUM_PERM, seed=SEED, hashfunc=int, permutations=permutations, scheme=SCHEME)
     minhash.update_batch(hashes.tolist())
     return Signature(minhash.hashvalues.astype("<u4").tobytes(), len(hashes))
 

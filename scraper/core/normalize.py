@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import MutableMapping
 
+from scraper.core.article import FOLDED
 from scraper.core.dates import to_vn
 from scraper.core.neardup import signature
 from scraper.core.text import (
@@ -34,7 +35,6 @@ from scraper.core.urls import canonical_url
 
 # The folded copy of each searched text column: marks removed, đ → d, same length.
 _AUTHOR_LABEL = re.compile(r"^\s*(?:tác giả|người viết|bài viết|author|by)\s*[:：]\s*", re.IGNORECASE)
-FOLDED = {"title": "title_fold", "lead": "lead_fold", "body_text": "body_fold", "author": "author_fold"}
 
 
 def content_hash(body_text: str | None) -> str | None:
