@@ -105,6 +105,7 @@ def test_new_article_is_stored_as_one_whole_row(tmp_path):
         "captured_at": None,
         "capture_archive": None,
         "cluster_id": row["id"],  # no republication: a cluster of its own
+        "search_filters": "pphuyen vPhúYên y2024 m202401",  # generated from the row, for filtered searches
     }
     (signature,) = rows(db, "SELECT * FROM article_signatures")
     assert signature["article_id"] == row["id"] and signature["cluster_id"] == row["id"]

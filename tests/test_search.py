@@ -197,3 +197,35 @@ def test_search_command_refuses_a_query_of_thousands_of_words_at_once(sample_arc
     proc = scrapy("search", words, "--db", str(sample_archive), check=False)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "keep it under 500" in proc.stderr
+
+
+def test_filters_are_answered_inside_the_index_and_numbers_in_a_query_do_not_match_dates(small):
+    conn = small
+    # The filter tokens are in the index, as no word is spelled.
+    (keys,) = conn.execute("SELECT search_filters FROM articles WHERE portal = 'dong_nai' LIMIT 1").fetchone()
+    assert keys.startswith("pdongnai v") and " y20" in keys and " m20" in keys
+    assert titles(small, "cau OR duong", portals=["dong_nai"], since="2024-04-01") == ["Đó là con đường mới"]
+    # A query typed with a number finds the number in the text, not in a publication time.
+    assert {r[0][11:13] for r in conn.execute("SELECT published_at FROM articles")} == {"08"}
+    assert search(conn, "08")[0] == 0 and search(conn, "2024")[0] == 0 and search(conn, "pdongnai")[0] == 0
+
+
+def test_a_broad_query_is_counted_up_to_a_bound_and_ranked_in_a_window(small, monkeypatch):
+    from scraper.archive import search as module
+    everything = search(small, "tinh OR cau OR duong OR dong OR nai", limit=50)
+    monkeypatch.setattr(module, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(module, "RANK_WINDOW", 2)
+    total, hits, _ = search(small, "tinh OR cau OR duong OR dong OR nai", limit=50)
+    assert total == 3  # COUNT_LIMIT + 1: "more than 2"
+    newest_ids = sorted((h.id for h in everything[1]), reverse=True)[:2]
+    assert sorted(h.id for h in hits) == sorted(newest_ids)  # the newest two, ranked
+
+
+def test_newest_first_orders_by_publication_date(small):
+    total, hits, _ = search(small, "tinh OR cau OR duong", order="newest", limit=10)
+    dates = [h.published_at or "" for h in hits]
+    assert dates == sorted(dates, reverse=True) and len(hits) == min(total, 10)
+    with pytest.raises(QueryError, match="unknown order"):
+        search(small, "tinh", order="best")
+    with pytest.raises(QueryError, match="takes a date"):
+        search(small, "tinh", since="19/01/2024")

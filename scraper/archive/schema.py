@@ -7,12 +7,14 @@ the same code path. Never edit a migration that has shipped; add the next one.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # only named in annotations: reading the archive never imports it
+    import sqlite_utils
 
-from scraper.core.article import RECORD_FIELDS, SEARCHED
-from scraper.core.normalize import FOLDED
+from scraper.core.article import FOLDED, RECORD_FIELDS, SEARCHED
 
 # Full-text search: the exact NFC text and a length-preserving folded copy (marks stripped, đ→d),
 # in one stock FTS5 table with remove_diacritics 0. Stock sqlite3, sqlite-utils and Datasette all
@@ -20,9 +22,16 @@ from scraper.core.normalize import FOLDED
 # columns are the article's searched fields (scraper.core.article), in the order the index holds them.
 FTS_TEXT = ["title", "lead", "body_text", "author"]
 FTS_FOLD = [FOLDED[name] for name in FTS_TEXT]
-FTS_COLUMNS = FTS_TEXT + FTS_FOLD
+# Indexed for filtering, not for ranking (bm25 weight 0): a portal, province or date filter is
+# intersected with the query inside the index instead of probing every match's row. The column is
+# generated from the row in plain SQL (so stock tools keep the index in step), as tokens no word
+# is spelled like: "pquangngai vQuảngNgãi y2025 m202506" (``{search_filters}: "m202506"``).
+FTS_FILTERS = ["search_filters"]
+SEARCH_FILTERS_SQL = ("'p' || replace(portal, '_', '') || coalesce(' v' || replace(province, ' ', ''), '') || coalesce("
+                      "' y' || substr(published_at, 1, 4) || ' m' || substr(published_at, 1, 4) || substr(published_at, 6, 2), '')")
+FTS_COLUMNS = FTS_TEXT + FTS_FOLD + FTS_FILTERS
 # bm25 weights in FTS_COLUMNS order, each folded column weighing as its text: the title most.
-FTS_RANK = f"bm25({', '.join(str(SEARCHED[name]) for name in FTS_TEXT * 2)})"
+FTS_RANK = f"bm25({', '.join([str(SEARCHED[name]) for name in FTS_TEXT * 2] + ['0.0'] * len(FTS_FILTERS))})"
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
 # The archive's own columns of `articles`, beside the item's record fields.
 ARCHIVE_COLUMNS = ("id", "first_seen_at", "changed_at", "version", *FTS_FOLD, "cluster_id")
@@ -74,8 +83,10 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["portal", "published_at"])
     db["articles"].create_index(["province", "published_at"])
     db["articles"].create_index(["published_at"])
-    db["articles"].enable_fts(FTS_COLUMNS, tokenize=FTS_TOKENIZE, create_triggers=True)
-    db.execute(f"INSERT INTO articles_fts(articles_fts, rank) VALUES('rank', '{FTS_RANK}')")
+    columns = FTS_TEXT + FTS_FOLD  # the index as it first was (m006 adds the filter columns)
+    db["articles"].enable_fts(columns, tokenize=FTS_TOKENIZE, create_triggers=True)
+    rank = f"bm25({', '.join(str(SEARCHED[name]) for name in FTS_TEXT * 2)})"
+    db.execute(f"INSERT INTO articles_fts(articles_fts, rank) VALUES('rank', '{rank}')")
 
     db["article_versions"].create(
         {
@@ -219,12 +230,22 @@ def _m005_discovery(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m006_search_filters(db: sqlite_utils.Database) -> None:
+    """The portal, province and publication month indexed beside the text (a generated column), so
+    that a filtered search is answered inside the index; the index is rebuilt from the articles."""
+    db.execute(f"ALTER TABLE articles ADD COLUMN search_filters TEXT GENERATED ALWAYS AS ({SEARCH_FILTERS_SQL}) VIRTUAL")
+    db["articles"].disable_fts()
+    db["articles"].enable_fts(FTS_COLUMNS, tokenize=FTS_TOKENIZE, create_triggers=True)
+    db.execute(f"INSERT INTO articles_fts(articles_fts, rank) VALUES('rank', '{FTS_RANK}')")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_portal_history,
     _m003_incremental,
     _m004_preservation,
     _m005_discovery,
+    _m006_search_filters,
 ]
 
 
@@ -249,3 +270,8 @@ def migrate(db: sqlite_utils.Database) -> int:
             db.rollback()
             raise
         db.commit()
+
+
+def has_clusters(conn: sqlite3.Connection) -> bool:
+    """Whether the archive's schema has near-duplicate clusters (an older one gets them when a crawl opens it)."""
+    return any(row[1] == "cluster_id" for row in conn.execute("PRAGMA table_info(articles)"))

@@ -15,8 +15,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
-from scraper.archive.clusters import has_clusters
-from scraper.archive.schema import FTS_COLUMNS, FTS_FOLD, FTS_TEXT
+from scraper.archive.schema import FTS_COLUMNS, FTS_FILTERS, FTS_FOLD, FTS_TEXT, has_clusters
 from scraper.core.text import fold, has_diacritics, nfc
 
 MAX_VARIANTS = 16
@@ -210,6 +209,35 @@ def provinces_like(conn: sqlite3.Connection, name: str) -> list[str]:
     return sorted(matched)
 
 
+COUNT_LIMIT = 10_000  # matches are counted exactly up to this many; past it a search says "more than"
+# A query with more matches than this ranks the newest this many (in archive order) by relevance:
+# bm25 scores every match it is given, and a broad word ("tỉnh", "năm") matches most of the archive.
+RANK_WINDOW = 2_000
+ORDERS = ("relevance", "newest")
+
+
+def _months(since: str | None, until: str | None) -> str:
+    """The index's tokens for the publication months from `since` to `until` (YYYY[-MM[-DD]]):
+    "y2025" for a whole year, "m202506" for a month (scraper.archive.schema.SEARCH_FILTERS_SQL)."""
+    import datetime as dt
+
+    first = (int(since[:4]), int(since[5:7]) if len(since) >= 7 else 1) if since else (1990, 1)
+    last = (int(until[:4]), int(until[5:7]) if len(until) >= 7 else 12) if until else (dt.date.today().year + 1, 12)
+    terms = []
+    for year in range(first[0], last[0] + 1):
+        low = first[1] if year == first[0] else 1
+        high = last[1] if year == last[0] else 12
+        terms += [f"y{year}"] if (low, high) == (1, 12) else [f"m{year}{month:02d}" for month in range(low, high + 1)]
+    return "(" + " OR ".join(terms) + ")" if terms else "m000000"
+
+
+def _keys(prefix: str, values: list[str]) -> str:
+    return "(" + " OR ".join(f'"{prefix}{nfc(v).replace("_" if prefix == "p" else " ", "")}"' for v in values) + ")"
+
+
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
 def search(
     conn: sqlite3.Connection,
     query: str,
@@ -222,45 +250,91 @@ def search(
     limit: int = 10,
     highlight: tuple[str, str] = ("[", "]"),
     collapse: bool = False,
+    order: str = "relevance",
 ) -> tuple[int, list[Hit], str]:
-    """(number of matches, the best `limit` hits, the FTS5 expression used). With `collapse`, a
-    cluster of near-duplicates counts and shows once, as its earliest article."""
+    """(number of matches — COUNT_LIMIT + 1 meaning "more than COUNT_LIMIT" —, the best `limit`
+    hits, the FTS5 expression used). `order`: relevance (bm25; a query with more than RANK_WINDOW
+    matches ranks the newest RANK_WINDOW of them) or newest (by publication date). With `collapse`,
+    a cluster of near-duplicates counts and shows once, as its earliest article."""
+    if order not in ORDERS:
+        raise QueryError(f"unknown order {order!r}: use relevance or newest")
+    for name, value in (("since", since), ("until", until)):
+        if value and not _DATE.fullmatch(value):
+            raise QueryError(f"--{name} takes a date as YYYY-MM-DD (or YYYY-MM, YYYY), not {value!r}")
     expr = fts_query(query, mode)
-    where, params = ["articles_fts MATCH ?"], [expr]
+    filters, where, params = [], [], []
     if portals:
+        filters.append(_group(FTS_FILTERS, _keys("p", portals)))
         where.append(f"a.portal IN ({','.join('?' * len(portals))})")
         params += portals
     if province:
         names = provinces_like(conn, province)
         if not names:
             raise QueryError(f"no province called {province!r} in the archive")
+        filters.append(_group(FTS_FILTERS, _keys("v", names)))
         where.append(f"a.province IN ({','.join('?' * len(names))})")
         params += names
+    if since or until:
+        filters.append(_group(FTS_FILTERS, _months(since, until)))
     if since:
         where.append("a.published_at >= ?")
         params.append(since)
     if until:
         where.append("substr(a.published_at, 1, 10) <= ?")
         params.append(until)
-    sql_where = " AND ".join(where)
+    match = f"({expr}) AND {' AND '.join(filters)}" if filters else expr
+    sql_where = " AND ".join(["articles_fts MATCH ?", *where])
+    params = [match, *params]
     try:
         if collapse:
             if not has_clusters(conn):
                 raise QueryError("this archive predates near-duplicate clusters: run scrapy neardups --rebuild first")
             return _collapsed(conn, sql_where, params, limit, highlight) + (expr,)
-        total = conn.execute(
-            f"SELECT count(*) FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE {sql_where}", params
-        ).fetchone()[0]
-        rows = conn.execute(
-            f"""SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-                WHERE {sql_where} ORDER BY rank LIMIT ?""",
-            params + [limit],
-        ).fetchall()
+        total = conn.execute(f"SELECT count(*) FROM (SELECT articles_fts.rowid FROM articles_fts JOIN articles a "
+                             f"ON a.id = articles_fts.rowid WHERE {sql_where} LIMIT {COUNT_LIMIT + 1})", params).fetchone()[0]
+        if order == "newest":
+            rows = _newest(conn, sql_where, params, total, limit)
+        else:
+            window, window_params = sql_where, params
+            if total > RANK_WINDOW:
+                # The RANK_WINDOW newest matches (a rowid range FTS5 reads on its own) ranked by bm25.
+                (floor,) = conn.execute(f"SELECT articles_fts.rowid FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                                        f"WHERE {sql_where} ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET {RANK_WINDOW - 1}",
+                                        params).fetchone()
+                window, window_params = f"{sql_where} AND articles_fts.rowid >= ?", [*params, floor]
+            rows = conn.execute(f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                                f"WHERE {window} ORDER BY rank LIMIT ?", [*window_params, limit]).fetchall()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             raise QueryError("the archive has no articles yet: run a crawl first") from None
         raise QueryError(f"the search engine could not read this query ({exc})") from None
     return total, [_hit(row, highlight) for row in rows], expr
+
+
+def _newest(conn: sqlite3.Connection, sql_where: str, params: list, total: int, limit: int) -> list[tuple]:
+    """Matches newest first by publication date. Few matches: all of them sorted. Many: the
+    archive walked newest first (its published_at index), a page at a time, keeping the matches."""
+    if total <= COUNT_LIMIT:
+        return conn.execute(f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                            f"WHERE {sql_where} ORDER BY a.published_at DESC, a.id DESC LIMIT ?", [*params, limit]).fetchall()
+    found: list[int] = []
+    walk = conn.execute("SELECT id FROM articles INDEXED BY idx_articles_published_at WHERE published_at IS NOT NULL "
+                        "ORDER BY published_at DESC")
+    while len(found) < limit:
+        ids = [r[0] for r in walk.fetchmany(256)]
+        if not ids:
+            break
+        hits = {r[0] for r in conn.execute(f"SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                                           f"WHERE {sql_where} AND articles_fts.rowid IN ({','.join('?' * len(ids))})",
+                                           [*params, *ids])}
+        found += [i for i in ids if i in hits]
+    found = found[:limit]
+    if not found:
+        return []
+    rows = {r[0]: r for r in conn.execute(f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                                          f"WHERE articles_fts MATCH ? AND a.id IN ({','.join('?' * len(found))})",
+                                          [params[0], *found])}
+    return [rows[i] for i in found if i in rows]
 
 
 _BODY_TEXT, _BODY_FOLD = FTS_COLUMNS.index("body_text"), FTS_COLUMNS.index("body_fold")
