@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # replay the crawl's WARC files with it.
 PYWB := .venv-pywb
 
-.PHONY: demo test fuzz bench bench-extract clean
+.PHONY: demo test fuzz bench bench-search bench-extract clean
 
 $(BIN)/scrapy: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ fuzz: $(BIN)/pytest  ## hypothesis fuzzing of the page classes, the normalizer a
 
 bench: $(BIN)/scrapy  ## crawl throughput: our spider and pipelines vs a bare parsel spider, 5,000 pages
 	$(BIN)/python -m bench crawl --articles 5000
+
+bench-search: $(BIN)/scrapy  ## search at scale (make bench-search ARTICLES=N, default 1,000,000): the project vs stock sqlite-utils, command CPU, archive size
+	$(BIN)/python -m bench search --articles $(or $(ARTICLES),1000000)
 
 bench-extract: $(BIN)/scrapy  ## article bodies on Zyte's extraction benchmark (make bench-extract ZYTE=DIR), and Vietnamese pages
 	$(BIN)/python -m bench extract --zyte $(ZYTE) --worst 15 --vietnamese

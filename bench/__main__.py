@@ -4,6 +4,8 @@
 - politeness: many local portals crawled together; each one's request rate against its policy.
 - recrawl: requests of an unchanged portal's second crawl against its first.
 - neardup: planted republications among distinct articles; what the archive clusters.
+- search: the project's search against stock sqlite-utils on a large generated archive; the
+  whole command's CPU; the archive's size against a plain FTS5 index.
 - kills: crawls killed with SIGKILL at random points; the archive whole and complete after each.
 - extract: article bodies of a public extraction benchmark (``--zyte DIR``), the project against trafilatura;
   ``--vietnamese``: also on reconstructed Vietnamese portal pages, with what the project keeps apart.
@@ -25,14 +27,18 @@ from bench.kills import kills
 from bench.politeness import politeness
 from bench.recrawl import recrawl
 from bench.republications import measure
+from bench.search import report as search_report
+from bench.search import run as search_run
 
 ROOT = Path(__file__).resolve().parent.parent
+KINDS = ("crawl", "politeness", "recrawl", "neardup", "extract", "kills", "search")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("kind", nargs="?", default="crawl", choices=("crawl", "politeness", "recrawl", "neardup", "extract", "kills"))
-    parser.add_argument("--articles", type=int, default=5000, help="article pages on the generated site (default 5000)")
+    parser.add_argument("kind", nargs="?", default="crawl", choices=KINDS)
+    parser.add_argument("--articles", type=int, default=None,
+                        help="article pages on the generated site (default 5000); search: articles in the archive (default 1000000)")
     parser.add_argument("--repeat", type=int, default=None, help="runs per variant, interleaved (default 3); kills: how many (default 20)")
     parser.add_argument("--seed", type=int, default=None, help="kills: the random seed of the kill points")
     parser.add_argument("--sites", type=int, default=20, help="politeness: how many local portals (default 20)")
@@ -55,6 +61,10 @@ def main() -> None:
             extract(Path(args.zyte).expanduser(), out / "extract", extractors=args.extractors.split(","), worst=args.worst)
         except BenchmarkError as exc:
             parser.exit(2, f"python -m bench extract: {exc}\n")
+        return
+    if kind == "search":
+        search_report(search_run(args.articles or 1_000_000, args.repeat or 3, out))
+        print(f"Appended to {out}/search.jsonl")
         return
     if kind == "kills":
         s = kills(args.repeat or 20, out, args.seed)
@@ -87,21 +97,25 @@ def main() -> None:
         print(f"Appended to {out}/neardup.jsonl")
         return
     if kind == "recrawl":
-        s = recrawl(args.articles, out)
+        s = recrawl(args.articles or 5000, out)
         print(f"\nFirst crawl {s['first']['requests']} requests, unchanged re-crawl {s['second']['requests']} "
               f"({s['ratio']:.2%} of the first); stored the second time: {s['second']['stored']}. "
               f"Appended to {out}/recrawl.jsonl")
         return
-    s = orchestrate(args.articles, args.repeat or 3, out)
-    print(f"\nMedian of {s['runs_per_variant']} runs each, {s['articles']} articles, served by {s['server']}:")
-    print(f"  bare parsel spider                   {s['bare_items_per_s']:>8.1f} items/s  {s['bare_cpu_ms_per_page']:.2f} ms CPU/page")
-    print(f"  spider + pipelines                   {s['pipelines_items_per_s']:>8.1f} items/s  {s['pipelines_cpu_ms_per_page']:.2f} "
-          f"ms CPU/page  "
-          f"ratio {s['pipelines_ratio']:.3f} (target ≥ 0.8)")
-    print(f"  + raw pages (WARC), near-duplicates  {s['archive_items_per_s']:>8.1f} items/s  {s['archive_cpu_ms_per_page']:.2f} ms "
-          f"CPU/page  "
-          f"ratio {s['ratio']:.3f} (the default configuration)")
-    print("  (CPU of all processes: the page workers run on another core)")
+    s = orchestrate(args.articles or 5000, args.repeat or 3, out)
+    print(f"\n{s['runs_per_variant']} rounds, {s['articles']} articles, served by {s['server']}; each variant ÷ the bare run "
+          "of the same round, median (min–max):")
+    print(f"  {'variant':<38} {'items/s':>8} {'÷ bare':>20} {'CPU ms/page':>12} {'÷ bare':>20} {'peak MiB':>9} {'÷ bare':>20}")
+    print(f"  {'bare parsel spider':<38} {s['bare_items_per_s']:>8.1f} {'1':>20} {s['bare_cpu_ms_per_page']:>12.2f} {'1':>20} "
+          f"{s['bare_tree_peak_mib']:>9.0f} {'1':>20}")
+    for variant, label in (("pipelines", "spider + pipelines"), ("archive", "+ WARC, near-duplicates (the default)")):
+        pairs = s.get(f"{variant}_pairs")
+        if not pairs:
+            continue
+        cells = [f"{p['median']:.3f} ({p['min']:.3f}–{p['max']:.3f})" for p in pairs.values()]
+        print(f"  {label:<38} {s[f'{variant}_items_per_s']:>8.1f} {cells[0]:>20} {s[f'{variant}_cpu_ms_per_page']:>12.2f} "
+              f"{cells[1]:>20} {s[f'{variant}_tree_peak_mib']:>9.0f} {cells[2]:>20}")
+    print("  (CPU and memory of the whole process tree: the page workers run beside the crawl)")
     print(f"Results appended to {out}/crawl.jsonl; chart in {out}/crawl.svg")
 
 

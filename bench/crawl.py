@@ -3,9 +3,12 @@
 A generated Phú Yên-style site of N article pages (and its paged listing) is served on 127.0.0.1,
 by nginx when it is installed (one worker, sendfile, keep-alive, so the server is never the limit),
 else by the project's mirror server in its own process. Each run is a fresh Python process; runs
-alternate bare, archive, bare, archive… and the ratio of medians is the result. Items per second
+alternate bare, pipelines, archive, bare, … and each variant is compared with the bare run of the
+same round: the result is the median of those per-pair ratios, with their range. Items per second
 are counted between ``spider_opened`` and ``spider_closed``; CPU from ``getrusage`` at the same two
-signals. Results are appended to ``data/bench/crawl.jsonl`` and drawn in ``data/bench/crawl.svg``.
+signals (page workers included); memory is the peak resident memory of the run's whole process
+tree, sampled every 50 ms. Results are appended to ``data/bench/crawl.jsonl`` and drawn in
+``data/bench/crawl.svg``.
 
     python -m bench crawl --articles 5000 --repeat 3      (make bench)
 """
@@ -29,6 +32,7 @@ from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
 
+from bench.memory import PeakMemory
 from bench.servers import serve
 from bench.sitegen import build_bench_site
 from scraper.core.dates import parse_date
@@ -150,19 +154,23 @@ def orchestrate(articles: int, repeat: int, out_dir: Path) -> dict:
                 for variant in VARIANTS:
                     db = work / variant / f"archive-{rep}.db"  # a fresh archive for every run
                     db.parent.mkdir(exist_ok=True)
-                    proc = subprocess.run(
+                    proc = subprocess.Popen(
                         [sys.executable, "-m", "bench.crawl", "run", variant, origin, str(db)],
-                        capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent,
                     )
+                    with PeakMemory(proc.pid) as memory:
+                        stdout, stderr = proc.communicate()
+                    proc.stdout, proc.stderr = stdout, stderr
                     if proc.returncode != 0:
                         raise RuntimeError(f"{variant} run failed:\n{proc.stderr[-3000:]}")
                     result = json.loads(proc.stdout.strip().splitlines()[-1])
+                    result["round"], result["tree_peak_mib"] = rep, round(memory.peak / 2**20, 1)
                     if result["items"] < articles:
                         raise RuntimeError(f"{variant} run {rep} scraped {result['items']} of {articles} articles:\n{proc.stderr[-3000:]}")
                     runs.append(result)
                     print(f"  run {rep}/{repeat} {variant:<8} {result['items']:>6} items in {result['seconds']:>7.2f} s "
                           f"= {result['items_per_s']:>7.1f} items/s, CPU/page {result['cpu_ms_per_page']:.2f} ms in the crawl process, "
-                          f"{result['all_cpu_ms_per_page']:.2f} ms with page workers"
+                          f"{result['all_cpu_ms_per_page']:.2f} ms with page workers, {result['tree_peak_mib']:.0f} MiB peak"
                           + (f", {result['stored']} stored" if variant != "bare" else ""), flush=True)
         finally:
             server.terminate()
@@ -174,10 +182,18 @@ def orchestrate(articles: int, repeat: int, out_dir: Path) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _pairs(runs: list[dict], variant: str, key: str) -> dict:
+    """`variant` ÷ bare of the same round, for `key`: the median and range of the per-pair ratios."""
+    bare = {r["round"]: r[key] for r in runs if r["variant"] == "bare"}
+    ratios = [r[key] / bare[r["round"]] for r in runs if r["variant"] == variant and bare.get(r["round"])]
+    return {"median": round(statistics.median(ratios), 3), "min": round(min(ratios), 3), "max": round(max(ratios), 3)}
+
+
 def summarize(runs: list[dict], articles: int, server: str) -> dict:
     present = [v for v in VARIANTS if any(r["variant"] == v for r in runs)]
     med = {v: statistics.median(r["items_per_s"] for r in runs if r["variant"] == v) for v in present}
     cpu = {v: statistics.median(r["all_cpu_ms_per_page"] for r in runs if r["variant"] == v) for v in present}
+    mem = {v: statistics.median(r["tree_peak_mib"] for r in runs if r["variant"] == v) for v in present}
     summary = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "articles": articles,
@@ -185,13 +201,19 @@ def summarize(runs: list[dict], articles: int, server: str) -> dict:
         "runs_per_variant": len(runs) // len(present),
         "bare_items_per_s": med["bare"],
         "archive_items_per_s": med["archive"],
-        "ratio": round(med["archive"] / med["bare"], 3),
         "bare_cpu_ms_per_page": cpu["bare"],
         "archive_cpu_ms_per_page": cpu["archive"],
+        "bare_tree_peak_mib": mem["bare"],
+        "archive_tree_peak_mib": mem["archive"],
     }
+    for variant in present[1:]:
+        summary[f"{variant}_pairs"] = {"items_per_s": _pairs(runs, variant, "items_per_s"),
+                                       "cpu_ms_per_page": _pairs(runs, variant, "all_cpu_ms_per_page"),
+                                       "tree_peak_mib": _pairs(runs, variant, "tree_peak_mib")}
+    summary["ratio"] = summary["archive_pairs"]["items_per_s"]["median"]
     if "pipelines" in med:
-        summary.update({"pipelines_items_per_s": med["pipelines"], "pipelines_ratio": round(med["pipelines"] / med["bare"], 3),
-                        "pipelines_cpu_ms_per_page": cpu["pipelines"]})
+        summary.update({"pipelines_items_per_s": med["pipelines"], "pipelines_ratio": summary["pipelines_pairs"]["items_per_s"]["median"],
+                        "pipelines_cpu_ms_per_page": cpu["pipelines"], "pipelines_tree_peak_mib": mem["pipelines"]})
     return summary
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.faults import FAULTS, START, FaultServer, PeakMemory, fault_url
+from bench.faults import FAULTS, START, FaultServer, fault_url
+from bench.memory import PeakMemory
 from scraper.core.article import BODY_MAX_CHARS
 from tests.conftest import ROOT, scrapy
 
