@@ -181,7 +181,7 @@ def table_sizes(db: Path) -> dict[str, int]:
 # -- measuring -------------------------------------------------------------------------------------
 
 def _stock(conn: sqlite3.Connection, expr: str, filters: dict) -> int:
-    """Stock sqlite-utils Table.search with the same expression and filters."""
+    """Stock sqlite-utils Table.search, called as a user would (every column), with the same expression and filters."""
     import sqlite_utils
     where, args = [], {}
     if filters.get("portals"):
@@ -194,8 +194,7 @@ def _stock(conn: sqlite3.Connection, expr: str, filters: dict) -> int:
         where.append("substr(published_at, 1, 10) <= :until")
         args["until"] = filters["until"]
     table = sqlite_utils.Database(conn)["articles"]
-    return len(list(table.search(expr, columns=["id", "title", "published_at"], limit=10, where=" AND ".join(where) or None,
-                                 where_args=args or None)))
+    return len(list(table.search(expr, limit=10, where=" AND ".join(where) or None, where_args=args or None)))
 
 
 def _pct(values: list[float], q: float) -> float:

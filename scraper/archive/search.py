@@ -265,19 +265,19 @@ def search(
     filters, where, params = [], [], []
     if portals:
         filters.append(_group(FTS_FILTERS, _keys("p", portals)))
-        where.append(f"a.portal IN ({','.join('?' * len(portals))})")
+        where.append(f"+a.portal IN ({','.join('?' * len(portals))})")  # "+": checked on the index's matches, not used to find them
         params += portals
     if province:
         names = provinces_like(conn, province)
         if not names:
             raise QueryError(f"no province called {province!r} in the archive")
         filters.append(_group(FTS_FILTERS, _keys("v", names)))
-        where.append(f"a.province IN ({','.join('?' * len(names))})")
+        where.append(f"+a.province IN ({','.join('?' * len(names))})")
         params += names
     if since or until:
         filters.append(_group(FTS_FILTERS, _months(since, until)))
     if since:
-        where.append("a.published_at >= ?")
+        where.append("+a.published_at >= ?")
         params.append(since)
     if until:
         where.append("substr(a.published_at, 1, 10) <= ?")
@@ -290,17 +290,20 @@ def search(
             if not has_clusters(conn):
                 raise QueryError("this archive predates near-duplicate clusters: run scrapy neardups --rebuild first")
             return _collapsed(conn, sql_where, params, limit, highlight) + (expr,)
-        total = conn.execute(f"SELECT count(*) FROM (SELECT articles_fts.rowid FROM articles_fts JOIN articles a "
-                             f"ON a.id = articles_fts.rowid WHERE {sql_where} LIMIT {COUNT_LIMIT + 1})", params).fetchone()[0]
+        # The index alone answers what needs no row (counting, finding the window), unless a filter
+        # must be checked on the rows (a day within a month, a sub-site beside its portal).
+        matches = f"articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE {sql_where}" if where else \
+            "articles_fts WHERE articles_fts MATCH ?"
+        total = conn.execute(f"SELECT count(*) FROM (SELECT articles_fts.rowid FROM {matches} LIMIT {COUNT_LIMIT + 1})",
+                             params).fetchone()[0]
         if order == "newest":
             rows = _newest(conn, sql_where, params, total, limit)
         else:
             window, window_params = sql_where, params
             if total > RANK_WINDOW:
                 # The RANK_WINDOW newest matches (a rowid range FTS5 reads on its own) ranked by bm25.
-                (floor,) = conn.execute(f"SELECT articles_fts.rowid FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                                        f"WHERE {sql_where} ORDER BY articles_fts.rowid DESC LIMIT 1 OFFSET {RANK_WINDOW - 1}",
-                                        params).fetchone()
+                (floor,) = conn.execute(f"SELECT articles_fts.rowid FROM {matches} ORDER BY articles_fts.rowid DESC "
+                                        f"LIMIT 1 OFFSET {RANK_WINDOW - 1}", params).fetchone()
                 window, window_params = f"{sql_where} AND articles_fts.rowid >= ?", [*params, floor]
             rows = conn.execute(f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
                                 f"WHERE {window} ORDER BY rank LIMIT ?", [*window_params, limit]).fetchall()
