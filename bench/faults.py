@@ -105,8 +105,8 @@ class _Handler(BaseHTTPRequestHandler):
     def handle(self):
         try:
             super().handle()
-        except (ConnectionError, TimeoutError):
-            pass  # the crawler gave up on a stalled answer, or a reset was the point
+        except (ConnectionError, TimeoutError, ValueError):
+            pass  # the crawler gave up on a stalled answer, or a reset (its stream closed) was the point
 
     def do_GET(self):
         server: FaultServer = self.server.owner

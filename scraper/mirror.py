@@ -46,6 +46,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # quiet: the crawler logs what it fetched
         pass
 
+    def handle(self):
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError):
+            pass  # the crawler went away mid-answer (stopped, or killed): nothing to report
+
     def do_HEAD(self):
         self.do_GET(head=True)
 
