@@ -241,9 +241,14 @@ class ArticlePage(Page):
             return "no article body"
         if is_search_page(self.url, self.title()):
             return "a search page"
+        body = self.body.text or ""
+        # A listing's body is mostly its entries' titles, which are link texts: a page whose link
+        # texts cannot make half its body is an article, without looking for its repeated blocks.
+        linked = (clean_inline(" ".join(a.itertext())) or "" for a in self.root.iter("a"))
+        if sum(len(text) for text in linked if len(text) >= 8 and text in body) <= 0.5 * len(body):
+            return None
         block = main_block(self.root, self.url)
         if block is not None and len(block.entries) >= MIN_ITEMS:
-            body = self.body.text or ""
             listed = sum(len(e.title) for e in block.entries if e.title in body)
             if listed > 0.5 * len(body):
                 return f"a listing ({len(block.entries)} links to articles)"
