@@ -9,6 +9,7 @@ stock syntax, so it can be pasted into ``sqlite3`` or ``sqlite-utils search`` as
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import sqlite3
@@ -219,8 +220,6 @@ ORDERS = ("relevance", "newest")
 def _months(since: str | None, until: str | None) -> str:
     """The index's tokens for the publication months from `since` to `until` (YYYY[-MM[-DD]]):
     "y2025" for a whole year, "m202506" for a month (scraper.archive.schema.SEARCH_FILTERS_SQL)."""
-    import datetime as dt
-
     first = (int(since[:4]), int(since[5:7]) if len(since) >= 7 else 1) if since else (1990, 1)
     last = (int(until[:4]), int(until[5:7]) if len(until) >= 7 else 12) if until else (dt.date.today().year + 1, 12)
     terms = []
