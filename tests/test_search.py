@@ -210,15 +210,20 @@ def test_filters_are_answered_inside_the_index_and_numbers_in_a_query_do_not_mat
     assert search(conn, "08")[0] == 0 and search(conn, "2024")[0] == 0 and search(conn, "pdongnai")[0] == 0
 
 
-def test_a_broad_query_is_counted_up_to_a_bound_and_ranked_in_a_window(small, monkeypatch):
+def test_a_broad_query_is_counted_up_to_a_bound_and_ranked_in_its_most_recent_months(small, monkeypatch):
     from scraper.archive import search as module
-    everything = search(small, "tinh OR cau OR duong OR dong OR nai", limit=50)
+    query = "tinh OR cau OR duong OR dong OR nai"  # articles 1 (2024-03), 2 (2024-05) and 3 (2024-06)
+    assert sorted(h.id for h in search(small, query, limit=50)[1]) == [1, 2, 3]
     monkeypatch.setattr(module, "COUNT_LIMIT", 2)
     monkeypatch.setattr(module, "RANK_WINDOW", 2)
-    total, hits, _ = search(small, "tinh OR cau OR duong OR dong OR nai", limit=50)
+    # The newest article is of 2025-08; 3 months hold no match, the 16 months from 2024-05 hold two.
+    monkeypatch.setattr(module, "WINDOW_MONTHS", (3, 16))
+    total, hits, _ = search(small, query, limit=50)
     assert total == 3  # COUNT_LIMIT + 1: "more than 2"
-    newest_ids = sorted((h.id for h in everything[1]), reverse=True)[:2]
-    assert sorted(h.id for h in hits) == sorted(newest_ids)  # the newest two, ranked
+    assert sorted(h.id for h in hits) == [2, 3]
+    # No window of months holds two: the two latest archived matches are ranked.
+    monkeypatch.setattr(module, "WINDOW_MONTHS", (3,))
+    assert sorted(h.id for h in search(small, query, limit=50)[1]) == [2, 3]
 
 
 def test_newest_first_orders_by_publication_date(small):

@@ -211,9 +211,12 @@ def provinces_like(conn: sqlite3.Connection, name: str) -> list[str]:
 
 
 COUNT_LIMIT = 10_000  # matches are counted exactly up to this many; past it a search says "more than"
-# A query with more matches than this ranks the newest this many (in archive order) by relevance:
-# bm25 scores every match it is given, and a broad word ("tỉnh", "năm") matches most of the archive.
+# bm25 scores every match it is given, and a broad word ("tỉnh", "năm") matches most of the archive:
+# a query with more matches than RANK_WINDOW ranks RANK_WINDOW of them, from the most recent
+# publication months (the first of WINDOW_MONTHS, counted back from the archive's newest article)
+# that hold that many, the latest archived of those.
 RANK_WINDOW = 2_000
+WINDOW_MONTHS = (1, 3, 12, 36, 120)
 ORDERS = ("relevance", "newest")
 
 
@@ -253,7 +256,8 @@ def search(
 ) -> tuple[int, list[Hit], str]:
     """(number of matches — COUNT_LIMIT + 1 meaning "more than COUNT_LIMIT" —, the best `limit`
     hits, the FTS5 expression used). `order`: relevance (bm25; a query with more than RANK_WINDOW
-    matches ranks the newest RANK_WINDOW of them) or newest (by publication date). With `collapse`,
+    matches is ranked within its most recent months, see RANK_WINDOW) or newest (by publication
+    date). With `collapse`,
     a cluster of near-duplicates counts and shows once, as its earliest article."""
     if order not in ORDERS:
         raise QueryError(f"unknown order {order!r}: use relevance or newest")
@@ -298,19 +302,46 @@ def search(
         if order == "newest":
             rows = _newest(conn, sql_where, params, total, limit)
         else:
-            window, window_params = sql_where, params
+            window, extra = params, ""
             if total > RANK_WINDOW:
-                # The RANK_WINDOW newest matches (a rowid range FTS5 reads on its own) ranked by bm25.
-                (floor,) = conn.execute(f"SELECT articles_fts.rowid FROM {matches} ORDER BY articles_fts.rowid DESC "
-                                        f"LIMIT 1 OFFSET {RANK_WINDOW - 1}", params).fetchone()
-                window, window_params = f"{sql_where} AND articles_fts.rowid >= ?", [*params, floor]
+                # The most recent months that hold RANK_WINDOW matches, and of those the RANK_WINDOW
+                # latest archived: bm25 ranks that many whatever the query.
+                window = _recent(conn, matches, params) or params
+                extra = f" AND articles_fts.rowid >= {_latest_archived(conn, matches, window)}"
             rows = conn.execute(f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                                f"WHERE {window} ORDER BY rank LIMIT ?", [*window_params, limit]).fetchall()
+                                f"WHERE {sql_where}{extra} ORDER BY rank LIMIT ?", [*window, limit]).fetchall()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             raise QueryError("the archive has no articles yet: run a crawl first") from None
         raise QueryError(f"the search engine could not read this query ({exc})") from None
     return total, [_hit(row, highlight) for row in rows], expr
+
+
+def _recent(conn: sqlite3.Connection, matches: str, params: list) -> list | None:
+    """`params` with the match narrowed to the most recent months that hold RANK_WINDOW matches,
+    or None when no such window of up to WINDOW_MONTHS[-1] months does."""
+    (newest,) = conn.execute("SELECT max(published_at) FROM articles WHERE published_at <= ?",
+                             [(dt.date.today() + dt.timedelta(days=1)).isoformat()]).fetchone()
+    if not newest or not _DATE.match(newest[:7]):
+        return None
+    year, month = int(newest[:4]), int(newest[5:7])
+    for months in WINDOW_MONTHS:
+        first = year * 12 + month - months
+        since = f"{first // 12:04d}-{first % 12 + 1:02d}"
+        narrowed = [f"({params[0]}) AND {_group(FTS_FILTERS, _months(since, newest[:7]))}", *params[1:]]
+        (found,) = conn.execute(f"SELECT count(*) FROM (SELECT articles_fts.rowid FROM {matches} LIMIT {RANK_WINDOW})",
+                                narrowed).fetchone()
+        if found >= RANK_WINDOW:
+            return narrowed
+    return None
+
+
+def _latest_archived(conn: sqlite3.Connection, matches: str, params: list) -> int:
+    """The lowest rowid of the RANK_WINDOW latest archived matches (a rowid range, which FTS5 reads
+    on its own)."""
+    (floor,) = conn.execute(f"SELECT articles_fts.rowid FROM {matches} ORDER BY articles_fts.rowid DESC "
+                            f"LIMIT 1 OFFSET {RANK_WINDOW - 1}", params).fetchone()
+    return int(floor)
 
 
 def _newest(conn: sqlite3.Connection, sql_where: str, params: list, total: int, limit: int) -> list[tuple]:
