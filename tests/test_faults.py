@@ -219,3 +219,13 @@ def test_retry_after_reads_seconds_and_http_dates():
     assert retry_after("Fri, 20 Jun 2025 08:02:00 GMT", now) == 120
     assert retry_after("Thu, 19 Jun 2025 08:00:00 GMT", now) == 0  # a date past: no wait
     assert retry_after("soon", now) is None and retry_after(None, now) is None
+
+
+@pytest.mark.parametrize("title, error", [
+    ("404 - Trang không tồn tại", True), ("Lỗi 404", True), ("Error 404 - Not Found", True), ("Page not found", True),
+    ("Tăng cường an toàn thực phẩm dịp Tết (đợt 44) (404)", False), ("Không tìm thấy dấu hiệu vi phạm tại dự án", False),
+    ("Khắc phục lỗi hệ thống error của phần mềm một cửa", False), ("Công văn số 404/UBND-KT về giải ngân", False),
+])
+def test_a_soft_404_is_told_by_an_error_pages_words_not_by_a_number_in_a_news_title(title, error):
+    from scraper.pages.structure import soft_404
+    assert bool(soft_404(title, [], "Nội dung bài viết dài. " * 40)) is error

@@ -33,8 +33,13 @@ _CHROME_TOKEN = re.compile(r"^((nav|navbar|navigation|menu|megamenu|footer|heade
 CHROME_DEPTH = 5  # class names of this many ancestors count: a wrapper far above is layout, not chrome
 _SIDE = re.compile(r"(sidebar|side-bar|col-right|right-col|cot-phai|box-right|aside|widget|most-?read|doc-?nhieu|xem-?nhieu|"
                    r"tin-?lien-?quan|related|other-?news|tin-?khac|tin-?cung)", re.IGNORECASE)
-_SOFT_404 = re.compile(r"\b404\b|không tồn tại|không tìm thấy|trang bạn (?:yêu cầu|tìm)|page not found|not found|"
-                       r"đã bị xóa|bị gỡ bỏ|lỗi truy cập|error", re.IGNORECASE)
+# An error page's words, not a news title's: "404 - Trang không tồn tại", "Lỗi 404", "Page not found",
+# "Trang bạn yêu cầu không tồn tại" (a title such as "Không tìm thấy dấu hiệu vi phạm" or one
+# numbered "(404)" is news).
+_SOFT_404 = re.compile(r"^\W*(?:(?:error|lỗi)\s*)?404\b|\b404\s*[-–:|]|\b(?:error|lỗi)\s*404\b|"
+                       r"\b(?:trang|page|bài viết|nội dung|đường dẫn)\s+(?:này\s+)?(?:không tồn tại|không tìm thấy|not found|"
+                       r"đã bị xóa|đã bị gỡ|bị gỡ bỏ)|page not found|không tìm thấy trang|trang bạn (?:yêu cầu|tìm)|"
+                       r"lỗi truy cập", re.IGNORECASE)
 _LOGIN_WORDS = re.compile(r"đăng nhập|login|log in|sign in|mật khẩu|password", re.IGNORECASE)
 _SEARCH_SEGMENTS = {"tim-kiem", "timkiem", "search", "tra-cuu", "tracuu", "ket-qua-tim-kiem", "searchresults"}
 _SEARCH_KEYS = {"q", "keyword", "keywords", "tukhoa", "searchtext", "search", "query", "kw"}
