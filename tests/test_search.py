@@ -211,7 +211,7 @@ def test_filters_are_answered_inside_the_index_and_numbers_in_a_query_do_not_mat
 
 
 def test_a_broad_query_is_counted_up_to_a_bound_and_ranked_in_its_most_recent_months(small, monkeypatch):
-    from scraper.archive import search as module
+    from scraper.archive import ranking as module
     query = "tinh OR cau OR duong OR dong OR nai"  # articles 1 (2024-03), 2 (2024-05) and 3 (2024-06)
     assert sorted(h.id for h in search(small, query, limit=50)[1]) == [1, 2, 3]
     monkeypatch.setattr(module, "COUNT_LIMIT", 2)
@@ -234,3 +234,45 @@ def test_newest_first_orders_by_publication_date(small):
         search(small, "tinh", order="best")
     with pytest.raises(QueryError, match="takes a date"):
         search(small, "tinh", since="19/01/2024")
+
+
+def test_common_terms_rank_by_where_they_match_then_by_date(small, monkeypatch):
+    """When a term is too common for bm25 to weigh it in bounded time, the matches rank by tier:
+    the query as a phrase in the title, every term in the title, in the lead, elsewhere; newest
+    first within a tier."""
+    from scraper.archive import ranking
+    monkeypatch.setattr(ranking, "BM25_MAX_DOCS", 0)  # every term counts as common
+    conn = small
+    conn.execute("UPDATE articles SET lead = 'Hạn hán gay gắt', lead_fold = 'Han han gay gat' WHERE id = 1")  # 2024-03
+    conn.execute("UPDATE articles SET title = 'Cầu Hòa Bình mới thông xe', title_fold = 'Cau Hoa Binh moi thong xe' "
+                 "WHERE id = 5")  # 2025-08
+    conn.commit()
+    # "han han": in the title of article 3 (2024-06), the lead of 1 (2024-03), the body of 2 (2024-05).
+    assert [h.id for h in search(conn, "han han", limit=5)[1]] == [3, 1, 2]
+    # "cau moi": a phrase in article 1's title, both words apart in article 5's (newer) title.
+    assert [h.id for h in search(conn, "cau moi", limit=5)[1]] == [1, 5]
+    # One tier: newest published first.
+    assert [h.id for h in search(conn, "nguoi OR cac OR ngap", limit=5)[1]] == [3, 2, 1]
+    # bm25 (terms rare enough) ranks the same title match first.
+    monkeypatch.setattr(ranking, "BM25_MAX_DOCS", 10_000)
+    assert search(conn, "han han", limit=5)[1][0].id == 3
+
+
+def test_every_profile_has_filter_tokens_of_its_own():
+    """A portal or province filter is answered by the index's tokens alone, so no two profiles
+    may share one (scraper.archive.schema.SEARCH_FILTERS_SQL: underscores and spaces dropped)."""
+    from scraper.portals import load_profiles
+    profiles = load_profiles().values()
+    slugs = {p.slug for p in profiles}
+    assert len({s.replace("_", "") for s in slugs}) == len(slugs)
+    provinces = {p.row()["province"] for p in profiles if p.row().get("province")}
+    assert len({name.replace(" ", "").lower() for name in provinces}) == len(provinces)
+
+
+def test_dates_are_checked_and_month_bounds_are_whole_months(small):
+    for bad in ("2024-13-45", "2024-02-30", "banana", "2024-00"):
+        with pytest.raises(QueryError, match="takes a date"):
+            search(small, "tinh", since=bad)
+    assert titles(small, "do OR doan OR duong OR con", since="2024-05", until="2024-05") == ["Đó là con đường mới"]
+    assert titles(small, "do OR doan OR duong OR con", since="2024-05-01", until="2024-05-31") == ["Đó là con đường mới"]
+    assert titles(small, "do OR doan OR duong OR con", since="2024-05-02") == []

@@ -16,7 +16,10 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 
+from scraper.archive import ranking
+from scraper.archive.ranking import COUNT_LIMIT, DATE, group, months
 from scraper.archive.schema import FTS_COLUMNS, FTS_FILTERS, FTS_FOLD, FTS_TEXT, has_clusters
+from scraper.core.article import FOLDED
 from scraper.core.text import fold, has_diacritics, nfc
 
 MAX_VARIANTS = 16
@@ -104,26 +107,22 @@ def _phrase(tokens: list[str], prefix: bool) -> str:
     return '"' + " ".join(tokens) + '"' + ("*" if prefix else "")
 
 
-def _group(columns: list[str], expr: str) -> str:
-    return "{" + " ".join(columns) + "}: " + expr
-
-
 def term_expression(term: Term, mode: str = "auto") -> str:
     """The FTS5 expression for one term. mode: auto (accents decide), exact, fold."""
     folded = [fold(t).lower() for t in term.tokens]
     accented = [has_diacritics(t) for t in term.tokens]
     if mode == "fold" or (mode == "auto" and not any(accented)):
-        return _group(FTS_FOLD, _phrase(folded, term.prefix))
+        return group(FTS_FOLD, _phrase(folded, term.prefix))
     if mode == "exact" or all(accented):
         combos = list(itertools.islice(itertools.product(*(sorted(tone_variants(t.lower())) for t in term.tokens)), MAX_VARIANTS))
         alternatives = " OR ".join(_phrase(list(c), term.prefix) for c in combos)
-        return _group(FTS_TEXT, f"({alternatives})" if len(combos) > 1 else alternatives)
+        return group(FTS_TEXT, f"({alternatives})" if len(combos) > 1 else alternatives)
     # Mixed ("Ban Chỉ dao"): the folded phrase, and each accented syllable spelled as typed.
-    parts = [_group(FTS_FOLD, _phrase(folded, term.prefix))]
+    parts = [group(FTS_FOLD, _phrase(folded, term.prefix))]
     for token, acc in zip(term.tokens, accented):
         if acc:
             variants = sorted(tone_variants(token.lower()))
-            parts.append(_group(FTS_TEXT, "(" + " OR ".join(f'"{v}"' for v in variants) + ")" if len(variants) > 1 else f'"{variants[0]}"'))
+            parts.append(group(FTS_TEXT, "(" + " OR ".join(f'"{v}"' for v in variants) + ")" if len(variants) > 1 else f'"{variants[0]}"'))
     return "(" + " AND ".join(parts) + ")"
 
 
@@ -210,34 +209,34 @@ def provinces_like(conn: sqlite3.Connection, name: str) -> list[str]:
     return sorted(matched)
 
 
-COUNT_LIMIT = 10_000  # matches are counted exactly up to this many; past it a search says "more than"
-# bm25 scores every match it is given, and a broad word ("tỉnh", "năm") matches most of the archive:
-# a query with more matches than RANK_WINDOW ranks RANK_WINDOW of them, from the most recent
-# publication months (the first of WINDOW_MONTHS, counted back from the archive's newest article)
-# that hold that many, the latest archived of those.
-RANK_WINDOW = 2_000
-WINDOW_MONTHS = (1, 3, 12, 36, 120)
-ORDERS = ("relevance", "newest")
-
-
-def _months(since: str | None, until: str | None) -> str:
-    """The index's tokens for the publication months from `since` to `until` (YYYY[-MM[-DD]]):
-    "y2025" for a whole year, "m202506" for a month (scraper.archive.schema.SEARCH_FILTERS_SQL)."""
-    first = (int(since[:4]), int(since[5:7]) if len(since) >= 7 else 1) if since else (1990, 1)
-    last = (int(until[:4]), int(until[5:7]) if len(until) >= 7 else 12) if until else (dt.date.today().year + 1, 12)
-    terms = []
-    for year in range(first[0], last[0] + 1):
-        low = first[1] if year == first[0] else 1
-        high = last[1] if year == last[0] else 12
-        terms += [f"y{year}"] if (low, high) == (1, 12) else [f"m{year}{month:02d}" for month in range(low, high + 1)]
-    return "(" + " OR ".join(terms) + ")" if terms else "m000000"
-
-
 def _keys(prefix: str, values: list[str]) -> str:
     return "(" + " OR ".join(f'"{prefix}{nfc(v).replace("_" if prefix == "p" else " ", "")}"' for v in values) + ")"
 
 
-_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+def _valid_date(value: str) -> bool:
+    if not DATE.fullmatch(value):
+        return False
+    try:
+        dt.date.fromisoformat(value if len(value) == 10 else (value + "-01-01")[:10])
+    except ValueError:
+        return False
+    return True
+
+
+def _month_end(day: str) -> str:
+    """The last day of the month of `day` (YYYY-MM-DD)."""
+    first = dt.date(int(day[:4]), int(day[5:7]), 1) + dt.timedelta(days=31)
+    return (first.replace(day=1) - dt.timedelta(days=1)).isoformat()
+
+
+def _tiers(terms: list[Term], expr: str) -> list[str]:
+    """Where a match ranks best, best first (scraper.archive.ranking.tiered): the query's words as
+    one phrase in the title, every term in the title, every term in the lead."""
+    positive = [t for t in terms if not t.negated]
+    tiers = [group([name, FOLDED[name]], f"({expr})") for name in ("title", "lead")]
+    if len(positive) > 1 and all(t.operator == "AND" and not t.prefix for t in positive):
+        tiers.insert(0, group([FOLDED["title"]], _phrase([fold(w).lower() for t in positive for w in t.tokens], False)))
+    return tiers
 
 
 def search(
@@ -255,34 +254,32 @@ def search(
     order: str = "relevance",
 ) -> tuple[int, list[Hit], str]:
     """(number of matches — COUNT_LIMIT + 1 meaning "more than COUNT_LIMIT" —, the best `limit`
-    hits, the FTS5 expression used). `order`: relevance (bm25; a query with more than RANK_WINDOW
-    matches is ranked within its most recent months, see RANK_WINDOW) or newest (by publication
-    date). With `collapse`,
-    a cluster of near-duplicates counts and shows once, as its earliest article."""
-    if order not in ORDERS:
+    hits, the FTS5 expression used). `order`: relevance (bm25, or where the query matches when a
+    term is common: scraper.archive.ranking) or newest (by publication date). With `collapse`, a
+    cluster of near-duplicates counts and shows once, as its earliest article."""
+    if order not in ("relevance", "newest"):
         raise QueryError(f"unknown order {order!r}: use relevance or newest")
     for name, value in (("since", since), ("until", until)):
-        if value and not _DATE.fullmatch(value):
+        if value and not _valid_date(value):
             raise QueryError(f"--{name} takes a date as YYYY-MM-DD (or YYYY-MM, YYYY), not {value!r}")
+    terms = parse(query)
     expr = fts_query(query, mode)
     filters, where, params = [], [], []
+    # The filters are answered by the index's tokens (every profile's slug and province has a
+    # token of its own: tests/test_search.py); only a day within a month is checked on the rows.
     if portals:
-        filters.append(_group(FTS_FILTERS, _keys("p", portals)))
-        where.append(f"+a.portal IN ({','.join('?' * len(portals))})")  # "+": checked on the index's matches, not used to find them
-        params += portals
+        filters.append(group(FTS_FILTERS, _keys("p", portals)))
     if province:
         names = provinces_like(conn, province)
         if not names:
             raise QueryError(f"no province called {province!r} in the archive")
-        filters.append(_group(FTS_FILTERS, _keys("v", names)))
-        where.append(f"+a.province IN ({','.join('?' * len(names))})")
-        params += names
+        filters.append(group(FTS_FILTERS, _keys("v", names)))
     if since or until:
-        filters.append(_group(FTS_FILTERS, _months(since, until)))
-    if since:
-        where.append("+a.published_at >= ?")
+        filters.append(group(FTS_FILTERS, months(since, until)))
+    if since and since[8:] not in ("", "01"):
+        where.append("+a.published_at >= ?")  # "+": checked on the index's matches, not used to find them
         params.append(since)
-    if until:
+    if until and len(until) == 10 and until != _month_end(until):
         where.append("substr(a.published_at, 1, 10) <= ?")
         params.append(until)
     match = f"({expr}) AND {' AND '.join(filters)}" if filters else expr
@@ -293,81 +290,28 @@ def search(
             if not has_clusters(conn):
                 raise QueryError("this archive predates near-duplicate clusters: run scrapy neardups --rebuild first")
             return _collapsed(conn, sql_where, params, limit, highlight) + (expr,)
-        # The index alone answers what needs no row (counting, finding the window), unless a filter
-        # must be checked on the rows (a day within a month, a sub-site beside its portal).
+        # The index alone answers what needs no row (counting, finding the window), unless a day
+        # within a month must be checked on the rows.
         matches = f"articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE {sql_where}" if where else \
             "articles_fts WHERE articles_fts MATCH ?"
-        total = conn.execute(f"SELECT count(*) FROM (SELECT articles_fts.rowid FROM {matches} LIMIT {COUNT_LIMIT + 1})",
-                             params).fetchone()[0]
+        total = ranking.count(conn, matches, params, COUNT_LIMIT)
         if order == "newest":
-            rows = _newest(conn, sql_where, params, total, limit)
+            ids = ranking.newest(conn, sql_where, params, total, limit)
         else:
-            window, extra = params, ""
-            if total > RANK_WINDOW:
-                # The most recent months that hold RANK_WINDOW matches, and of those the RANK_WINDOW
-                # latest archived: bm25 ranks that many whatever the query.
-                window = _recent(conn, matches, params) or params
-                extra = f" AND articles_fts.rowid >= {_latest_archived(conn, matches, window)}"
-            rows = conn.execute(f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                                f"WHERE {sql_where}{extra} ORDER BY rank LIMIT ?", [*window, limit]).fetchall()
+            window, extra = (params, "") if total <= ranking.RANK_WINDOW else ranking.window(conn, matches, params)
+            if total <= COUNT_LIMIT and ranking.bm25_affordable(conn, [term_expression(t, mode) for t in terms if not t.negated] + filters):
+                return total, [_hit(row, highlight) for row in conn.execute(
+                    f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                    f"WHERE {sql_where}{extra} ORDER BY rank LIMIT ?", [*window, limit])], expr
+            ids = ranking.tiered(conn, sql_where, window, extra, _tiers(terms, expr), limit)
+        rows = {r[0]: r for r in conn.execute(
+            f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            f"WHERE articles_fts MATCH ? AND a.id IN ({','.join('?' * len(ids))})", [params[0], *ids])} if ids else {}
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             raise QueryError("the archive has no articles yet: run a crawl first") from None
         raise QueryError(f"the search engine could not read this query ({exc})") from None
-    return total, [_hit(row, highlight) for row in rows], expr
-
-
-def _recent(conn: sqlite3.Connection, matches: str, params: list) -> list | None:
-    """`params` with the match narrowed to the most recent months that hold RANK_WINDOW matches,
-    or None when no such window of up to WINDOW_MONTHS[-1] months does."""
-    (newest,) = conn.execute("SELECT max(published_at) FROM articles WHERE published_at <= ?",
-                             [(dt.date.today() + dt.timedelta(days=1)).isoformat()]).fetchone()
-    if not newest or not _DATE.match(newest[:7]):
-        return None
-    year, month = int(newest[:4]), int(newest[5:7])
-    for months in WINDOW_MONTHS:
-        first = year * 12 + month - months
-        since = f"{first // 12:04d}-{first % 12 + 1:02d}"
-        narrowed = [f"({params[0]}) AND {_group(FTS_FILTERS, _months(since, newest[:7]))}", *params[1:]]
-        (found,) = conn.execute(f"SELECT count(*) FROM (SELECT articles_fts.rowid FROM {matches} LIMIT {RANK_WINDOW})",
-                                narrowed).fetchone()
-        if found >= RANK_WINDOW:
-            return narrowed
-    return None
-
-
-def _latest_archived(conn: sqlite3.Connection, matches: str, params: list) -> int:
-    """The lowest rowid of the RANK_WINDOW latest archived matches (a rowid range, which FTS5 reads
-    on its own)."""
-    (floor,) = conn.execute(f"SELECT articles_fts.rowid FROM {matches} ORDER BY articles_fts.rowid DESC "
-                            f"LIMIT 1 OFFSET {RANK_WINDOW - 1}", params).fetchone()
-    return int(floor)
-
-
-def _newest(conn: sqlite3.Connection, sql_where: str, params: list, total: int, limit: int) -> list[tuple]:
-    """Matches newest first by publication date. Few matches: all of them sorted. Many: the
-    archive walked newest first (its published_at index), a page at a time, keeping the matches."""
-    if total <= COUNT_LIMIT:
-        return conn.execute(f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                            f"WHERE {sql_where} ORDER BY a.published_at DESC, a.id DESC LIMIT ?", [*params, limit]).fetchall()
-    found: list[int] = []
-    walk = conn.execute("SELECT id FROM articles INDEXED BY idx_articles_published_at WHERE published_at IS NOT NULL "
-                        "ORDER BY published_at DESC")
-    while len(found) < limit:
-        ids = [r[0] for r in walk.fetchmany(256)]
-        if not ids:
-            break
-        hits = {r[0] for r in conn.execute(f"SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                                           f"WHERE {sql_where} AND articles_fts.rowid IN ({','.join('?' * len(ids))})",
-                                           [*params, *ids])}
-        found += [i for i in ids if i in hits]
-    found = found[:limit]
-    if not found:
-        return []
-    rows = {r[0]: r for r in conn.execute(f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                                          f"WHERE articles_fts MATCH ? AND a.id IN ({','.join('?' * len(found))})",
-                                          [params[0], *found])}
-    return [rows[i] for i in found if i in rows]
+    return total, [_hit(rows[i], highlight) for i in ids if i in rows], expr
 
 
 _BODY_TEXT, _BODY_FOLD = FTS_COLUMNS.index("body_text"), FTS_COLUMNS.index("body_fold")
