@@ -33,7 +33,7 @@ class DedupePipeline:
         url = adapter["url"]
         existing = self.archive.article_by_url(url)
         if existing is not None:
-            changed = content_differs(existing, article_row(adapter, folds=False))
+            changed = content_differs(existing, article_row(adapter))
             if not changed:
                 count(self.stats, adapter.get("portal"), "archive/unchanged")
                 raise DropItem(f"unchanged: {url}", log_level="DEBUG")

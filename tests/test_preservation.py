@@ -130,8 +130,8 @@ def test_reextraction_makes_changed_articles_new_versions_and_empties_rejects(tm
     (changed_url, right_body), (rejected_url, title) = conn.execute(
         "SELECT url, body_text FROM articles WHERE portal = 'phu_yen' ORDER BY url LIMIT 1").fetchone(), \
         conn.execute("SELECT url, title FROM articles WHERE portal = 'quang_ngai' ORDER BY url LIMIT 1").fetchone()
-    conn.execute("UPDATE articles SET body_text = ?, body_fold = ?, content_hash = 'old' WHERE url = ?",
-                 ["Trang chủ | Giới thiệu | Tin tức", "Trang chu | Gioi thieu | Tin tuc", changed_url])
+    conn.execute("UPDATE articles SET body_text = ?, content_hash = 'old' WHERE url = ?",
+                 ["Trang chủ | Giới thiệu | Tin tức", changed_url])
     conn.execute("DELETE FROM articles WHERE url = ?", [rejected_url])
     conn.execute("INSERT INTO rejects (url, portal, reason, stage, title, rejected_at, times) VALUES (?, 'quang_ngai', "
                  "'no published time', 'validate', ?, '2025-06-30T09:00:00+07:00', 1)", [rejected_url, title])

@@ -30,3 +30,84 @@ def test_the_search_index_holds_the_searched_fields_and_their_folds_weighted_by_
 def test_the_portals_table_keeps_every_profile_column(tmp_path):
     db = open_database(tmp_path / "a.db")
     assert set(PROFILE_COLUMNS) <= set(columns(db, "portals"))
+
+
+def _index_terms(conn) -> set[str]:
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.index_terms USING fts5vocab(main, 'articles_fts', 'row')")
+    return {term for (term,) in conn.execute("SELECT term FROM temp.index_terms")}
+
+
+def test_the_folded_copies_live_in_the_index_only_and_any_client_keeps_it_in_step(tmp_path):
+    """A plain sqlite3 connection (no project code) inserts, updates and deletes articles: the index's
+    triggers fold the text in SQL, so the unaccented query finds what was written, and nothing stays
+    behind in the index once the rows are gone."""
+    import sqlite3
+
+    from scraper.archive.search import search
+    open_database(tmp_path / "a.db").close()
+    conn = sqlite3.connect(tmp_path / "a.db")
+    assert not {c for c in columns(conn, "articles") if c.endswith("_fold")}
+    conn.execute("INSERT INTO articles (url, portal, title, body_text) VALUES ('https://x/1', 'phu_yen', "
+                 "'BAN CHỈ ĐẠO 35 họp', 'Sáng nay, Ban Chỉ đạo 35 tỉnh Phú Yên họp.')")
+    conn.commit()
+    total, hits, _ = search(conn, "ban chi dao 35")
+    assert total == 1 and hits[0].snippet == "Sáng nay, [Ban Chỉ đạo 35] tỉnh Phú Yên họp."
+    conn.execute("UPDATE articles SET title = 'Đoàn công tác về Tuy Hòa', body_text = 'Đoàn công tác đến Tuy Hòa.' WHERE id = 1")
+    conn.commit()
+    assert search(conn, "ban chi dao")[0] == 0 and search(conn, "doan cong tac tuy hoa")[0] == 1
+    conn.execute("UPDATE articles SET cluster_id = 1 WHERE id = 1")  # not a searched column: the index is left alone
+    conn.execute("DELETE FROM articles")
+    conn.commit()
+    assert _index_terms(conn) == set()
+    assert conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')").fetchall() == []
+
+
+def test_the_index_folds_every_letter_as_the_search_folds_a_query(tmp_path):
+    from scraper.core.text import INDEX_FOLD, index_fold
+    db = open_database(tmp_path / "a.db")
+    letters = "".join(INDEX_FOLD) + " Đắc Lâm Škoda"
+    db.execute("INSERT INTO articles (url, portal, title, body_text) VALUES ('u', 'p', ?, 'b')", [letters])
+    (folded,) = db.execute("SELECT title_fold FROM article_folds").fetchone()
+    assert folded == index_fold(letters) and folded.endswith(" Dac Lam Škoda") and len(folded) == len(letters)
+    db.close()
+
+
+def test_an_archive_with_stored_folds_is_migrated_losing_nothing(tmp_path):
+    """Schema 6 kept the folded copies in `articles` (folded by the older rule, which also folded
+    letters outside INDEX_FOLD, such as š): m007 re-indexes the rows whose fold differs and drops the
+    columns; every other column is as it was, and deleting the rows leaves an empty index."""
+    import sqlite3
+
+    import sqlite_utils
+
+    from scraper.archive.schema import MIGRATIONS
+    from scraper.archive.search import search
+    from scraper.core.text import fold
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:6]:
+        migration(old)
+    old.execute("PRAGMA user_version = 6")
+    rows = [("https://x/1", "Ban Chỉ đạo 35 tỉnh họp", "Ban Chỉ đạo 35 họp.", "Đắc Lâm"),
+            ("https://x/2", "Xe Škoda về Phú Yên", "Hãng Škoda.", None),
+            ("https://x/3", "Chỉ có tiêu đề", "Thân bài.", None)]
+    for url, title, body, author in rows:
+        old["articles"].insert({"url": url, "portal": "phu_yen", "province": "Phú Yên", "title": title, "body_text": body,
+                                "author": author, "published_at": "2024-01-19T10:22:00+07:00", "title_fold": fold(title),
+                                "body_fold": fold(body), "author_fold": fold(author) if author else None})
+    before = [dict(r) for r in old.query("SELECT * FROM articles ORDER BY id")]
+    assert "skoda" in _index_terms(old.conn)  # the older rule folded š
+    old.close()
+
+    open_database(path).close()
+    conn = sqlite3.connect(path)
+    conn.row_factory = sqlite3.Row
+    after = [dict(r) for r in conn.execute("SELECT * FROM articles ORDER BY id")]
+    assert after == [{k: v for k, v in r.items() if not k.endswith("_fold")} for r in before]
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert [h.id for h in search(conn, "ban chi dao 35")[1]] == [1] and [h.id for h in search(conn, "Škoda")[1]] == [2]
+    assert [h.id for h in search(conn, "dac lam")[1]] == [1] and [h.id for h in search(conn, "tieu de")[1]] == [3]
+    conn.execute("DELETE FROM articles")
+    conn.commit()
+    assert _index_terms(conn) == set()

@@ -175,6 +175,7 @@ def test_datasette_searches_the_same_file(sample_archive, tmp_path):
         q = urllib.parse.quote("Đắc Lâm")
         rows = json.load(urllib.request.urlopen(f"{base}/search.json?q={q}&_shape=array"))
         assert SEED_TITLE in [r["title"] for r in rows]
+        assert all(r["excerpt"] for r in rows)  # the text as published (the folded copy is the index's only)
     finally:
         proc.terminate()
         proc.wait(10)
@@ -243,9 +244,9 @@ def test_common_terms_rank_by_where_they_match_then_by_date(small, monkeypatch):
     from scraper.archive import ranking
     monkeypatch.setattr(ranking, "BM25_MAX_DOCS", 0)  # every term counts as common
     conn = small
-    conn.execute("UPDATE articles SET lead = 'Hạn hán gay gắt', lead_fold = 'Han han gay gat' WHERE id = 1")  # 2024-03
-    conn.execute("UPDATE articles SET title = 'Cầu Hòa Bình mới thông xe', title_fold = 'Cau Hoa Binh moi thong xe' "
-                 "WHERE id = 5")  # 2025-08
+    # (Plain UPDATEs, as any SQLite client would write them: the index's triggers fold the text.)
+    conn.execute("UPDATE articles SET lead = 'Hạn hán gay gắt' WHERE id = 1")  # 2024-03
+    conn.execute("UPDATE articles SET title = 'Cầu Hòa Bình mới thông xe' WHERE id = 5")  # 2025-08
     conn.commit()
     # "han han": in the title of article 3 (2024-06), the lead of 1 (2024-03), the body of 2 (2024-05).
     assert [h.id for h in search(conn, "han han", limit=5)[1]] == [3, 1, 2]
@@ -276,3 +277,15 @@ def test_dates_are_checked_and_month_bounds_are_whole_months(small):
     assert titles(small, "do OR doan OR duong OR con", since="2024-05", until="2024-05") == ["Đó là con đường mới"]
     assert titles(small, "do OR doan OR duong OR con", since="2024-05-01", until="2024-05-31") == ["Đó là con đường mới"]
     assert titles(small, "do OR doan OR duong OR con", since="2024-05-02") == []
+
+
+def test_excerpts_mark_what_the_query_matched_in_the_text_as_published():
+    from scraper.archive.search import marks, parse, snippet
+    body = "Ban trực. Ban Chỉ đạo 35 tỉnh họp; đồ đạc, đó là. Chỉ đạo của Ban."
+    assert snippet(body, marks(parse('"ban chi dao"'), "auto")) == "Ban trực. [Ban Chỉ đạo] 35 tỉnh họp; đồ đạc, đó là. Chỉ đạo của Ban."
+    assert snippet(body, marks(parse("đồ"), "auto")) == "Ban trực. Ban Chỉ đạo 35 tỉnh họp; [đồ] đạc, đó là. Chỉ đạo của Ban."
+    assert snippet(body, marks(parse("do"), "auto")) == "Ban trực. Ban Chỉ đạo 35 tỉnh họp; [đồ] đạc, [đó] là. Chỉ đạo của Ban."
+    assert snippet(body, marks(parse("tru* -hop"), "auto")) == "Ban [trực]. Ban Chỉ đạo 35 tỉnh họp; đồ đạc, đó là. Chỉ đạo của Ban."
+    long = " ".join(["Mở đầu."] * 40 + ["Ban Chỉ đạo họp."] + ["Kết thúc."] * 40)
+    excerpt = snippet(long, marks(parse("ban chi dao"), "auto"))
+    assert excerpt.startswith("…") and excerpt.endswith("…") and "[Ban Chỉ đạo]" in excerpt and len(excerpt.split()) <= 26

@@ -14,7 +14,6 @@ from typing import Any
 from scraper.core.article import CONTENT_FIELDS, IDENTITY, RECORD_FIELDS, SIGNATURE_FIELDS
 from scraper.core.dates import VN_TZ
 from scraper.core.neardup import signature
-from scraper.core.normalize import search_folds
 
 
 def now_iso() -> str:
@@ -25,15 +24,13 @@ def to_json(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
-def article_row(item: dict, *, folds: bool = True) -> dict:
-    """The `articles` row of a normalized item: its record fields (lists as JSON), its signature,
-    and the folded search columns. Where a crawl fetched an attachment from (a mirror, say) is not
+def article_row(item: dict) -> dict:
+    """The `articles` row of a normalized item: its record fields (lists as JSON) and its signature
+    (the folded search columns are the index's: scraper.archive.schema). Where a crawl fetched an attachment from (a mirror, say) is not
     part of the record."""
     row = {k: to_json(item.get(k)) for k in (*RECORD_FIELDS, *SIGNATURE_FIELDS) if k in item and k != "attachments"}
     if "attachments" in item:
         row["attachments"] = to_json([{k: v for k, v in a.items() if k != "fetched_url"} for a in item.get("attachments") or []])
-    if folds:
-        row.update(item.get("folds") or search_folds(item))
     return row
 
 

@@ -7,6 +7,7 @@ the same code path. Never edit a migration that has shipped; add the next one.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -15,6 +16,9 @@ if TYPE_CHECKING:  # only named in annotations: reading the archive never import
     import sqlite_utils
 
 from scraper.core.article import FOLDED, RECORD_FIELDS, SEARCHED
+from scraper.core.text import INDEX_FOLD
+
+logger = logging.getLogger(__name__)
 
 # Full-text search: the exact NFC text and a length-preserving folded copy (marks stripped, đ→d),
 # in one stock FTS5 table with remove_diacritics 0. Stock sqlite3, sqlite-utils and Datasette all
@@ -34,7 +38,56 @@ FTS_COLUMNS = FTS_TEXT + FTS_FOLD + FTS_FILTERS
 FTS_RANK = f"bm25({', '.join([str(SEARCHED[name]) for name in FTS_TEXT * 2] + ['0.0'] * len(FTS_FILTERS))})"
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
 # The archive's own columns of `articles`, beside the item's record fields.
-ARCHIVE_COLUMNS = ("id", "first_seen_at", "changed_at", "version", *FTS_FOLD, "cluster_id")
+ARCHIVE_COLUMNS = ("id", "first_seen_at", "changed_at", "version", "cluster_id")
+
+# The folded copies live only in the index (since m007). The view `article_folds` computes them
+# from the row in plain SQL, INDEX_FOLD as replace() calls, FOLD_STEP to a step of a WITH chain
+# (SQLite's parser nests no deeper than about thirty calls), and the index's triggers read it, so
+# any SQLite client that writes an article keeps the index in step. Only the columns the index
+# holds re-index a row when they change (a cluster id does not).
+FOLD_STEP = 20
+INDEXED_SOURCES = ("title", "lead", "body_text", "author", "portal", "province", "published_at")
+
+
+def _folds_view() -> str:
+    pairs = list(INDEX_FOLD.items())
+    steps = [f"s0 AS (SELECT id, {', '.join(f'{t} AS {f}' for t, f in zip(FTS_TEXT, FTS_FOLD))} FROM articles)"]
+    for k in range(0, len(pairs), FOLD_STEP):
+        columns = []
+        for name in FTS_FOLD:
+            expr = name
+            for ch, base in pairs[k: k + FOLD_STEP]:
+                expr = f"replace({expr}, '{ch}', '{base}')"
+            columns.append(f"{expr} AS {name}")
+        steps.append(f"s{len(steps)} AS (SELECT id, {', '.join(columns)} FROM s{len(steps) - 1})")
+    return (f"CREATE VIEW article_folds AS WITH {', '.join(steps)} "
+            f"SELECT id, {', '.join(FTS_FOLD)} FROM s{len(steps) - 1}")
+
+
+def _index_values(row: str) -> str:
+    return ", ".join(f"f.{c}" if c in FTS_FOLD else f"{row}.{c}" for c in FTS_COLUMNS)
+
+
+def _trigger_index(row: str, delete: bool = False) -> str:
+    """The trigger statement that adds the article `row` (new or old) to the index, or deletes it."""
+    head, command = ("articles_fts, rowid", "'delete', ") if delete else ("rowid", "")
+    return (f"INSERT INTO articles_fts ({head}, {', '.join(FTS_COLUMNS)}) SELECT {command}{row}.id, {_index_values(row)} "
+            f"FROM article_folds f WHERE f.id = {row}.id;")
+
+
+# Index articles from their rows (add " WHERE a.id = ?" for one): what the FTS5 'rebuild' command
+# would do, which cannot here, since the folded columns are not in the content table.
+REINDEX = (f"INSERT INTO articles_fts (rowid, {', '.join(FTS_COLUMNS)}) SELECT a.id, {_index_values('a')} "
+           "FROM articles a JOIN article_folds f ON f.id = a.id")
+
+
+INDEX_TRIGGERS = (
+    f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN {_trigger_index('new')} END",
+    f"CREATE TRIGGER articles_fts_delete BEFORE DELETE ON articles BEGIN {_trigger_index('old', delete=True)} END",
+    f"CREATE TRIGGER articles_fts_unindex BEFORE UPDATE OF {', '.join(INDEXED_SOURCES)} ON articles "
+    f"BEGIN {_trigger_index('old', delete=True)} END",
+    f"CREATE TRIGGER articles_fts_reindex AFTER UPDATE OF {', '.join(INDEXED_SOURCES)} ON articles BEGIN {_trigger_index('new')} END",
+)
 
 # The articles table as the first migration created it. (Later columns are added by later
 # migrations; ARTICLE_COLUMNS below is the table as it is now.)
@@ -239,6 +292,33 @@ def _m006_search_filters(db: sqlite_utils.Database) -> None:
     db.execute(f"INSERT INTO articles_fts(articles_fts, rank) VALUES('rank', '{FTS_RANK}')")
 
 
+def _m007_folds_in_the_index_only(db: sqlite_utils.Database) -> None:
+    """The folded copies leave `articles` for the index alone (the view article_folds and the
+    triggers above); nothing the index answers changes. A row whose stored fold differs from the
+    view's (a letter outside INDEX_FOLD, folded by the older rule) is re-indexed first, so that
+    the index holds exactly what the triggers will one day delete."""
+    conn = db.conn
+    conn.execute(_folds_view())
+    differ = " OR ".join(f"a.{c} IS NOT f.{c}" for c in FTS_FOLD)
+    stale = [r[0] for r in conn.execute(f"SELECT a.id FROM articles a JOIN article_folds f ON f.id = a.id WHERE {differ}")]
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'articles'").fetchall():
+        conn.execute(f"DROP TRIGGER [{name}]")
+    stored = ", ".join(FTS_COLUMNS)
+    for id_ in stale:
+        conn.execute(f"INSERT INTO articles_fts (articles_fts, rowid, {stored}) SELECT 'delete', id, {stored} FROM articles "
+                     "WHERE id = ?", [id_])
+        conn.execute(f"{REINDEX} WHERE a.id = ?", [id_])
+    for name in FTS_FOLD:
+        conn.execute(f"ALTER TABLE articles DROP COLUMN {name}")
+    for trigger in INDEX_TRIGGERS:
+        conn.execute(trigger)
+    freed = conn.execute("PRAGMA freelist_count").fetchone()[0] * conn.execute("PRAGMA page_size").fetchone()[0]
+    if freed > 64 * 2**20:
+        logger.warning("The folded copies of the articles now live in the search index only: %.0f MB of the archive "
+                       "are free; `sqlite-utils vacuum %s` returns them to the disk (it needs that much free space "
+                       "for a while)", freed / 1e6, db.conn.execute("PRAGMA database_list").fetchone()[2] or "<archive>")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_portal_history,
@@ -246,6 +326,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m004_preservation,
     _m005_discovery,
     _m006_search_filters,
+    _m007_folds_in_the_index_only,
 ]
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from scraper.archive import ranking
 from scraper.archive.ranking import COUNT_LIMIT, DATE, group, months
-from scraper.archive.schema import FTS_COLUMNS, FTS_FILTERS, FTS_FOLD, FTS_TEXT, has_clusters
+from scraper.archive.schema import FTS_FILTERS, FTS_FOLD, FTS_TEXT, has_clusters
 from scraper.core.article import FOLDED
-from scraper.core.text import fold, has_diacritics, nfc
+from scraper.core.text import fold, has_diacritics, index_fold, nfc
 
 MAX_VARIANTS = 16
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -109,7 +109,7 @@ def _phrase(tokens: list[str], prefix: bool) -> str:
 
 def term_expression(term: Term, mode: str = "auto") -> str:
     """The FTS5 expression for one term. mode: auto (accents decide), exact, fold."""
-    folded = [fold(t).lower() for t in term.tokens]
+    folded = [index_fold(t).lower() for t in term.tokens]
     accented = [has_diacritics(t) for t in term.tokens]
     if mode == "fold" or (mode == "auto" and not any(accented)):
         return group(FTS_FOLD, _phrase(folded, term.prefix))
@@ -155,38 +155,79 @@ class Hit:
     republications: list[str] | None = None  # with collapse: the URLs of the cluster's other articles
 
 
-def _map_snippet(marked: str, folded: str, original: str, open_: str, close: str) -> str:
-    """Turn a snippet of a folded column back into the original accented text, same highlights.
+@dataclass
+class Mark:
+    """One word of a query as an excerpt marks it: spelled as one of `words` (exact), or folded
+    as the index folds it; a prefix matches the start of a word."""
+    words: tuple[str, ...]
+    exact: bool
+    prefix: bool
 
-    fold() keeps length, so the excerpt's offset in the folded text is its offset in the original."""
-    plain, spans, pos, start = [], [], 0, None
-    for ch in marked.replace("\x04", ""):
-        if ch == "\x02":
-            start = pos
-        elif ch == "\x03" and start is not None:
-            spans.append((start, pos))
-            start = None
-        else:
-            plain.append(ch)
-            pos += 1
-    excerpt = "".join(plain)
-    at = folded.find(excerpt)
-    if at < 0 or len(folded) != len(original):
-        return " ".join(marked.replace("\x02", open_).replace("\x03", close).replace("\x04", "…").split())
-    text = original[at: at + len(excerpt)]
-    merged: list[tuple[int, int]] = []
-    for a, b in spans:  # "[Ban] [Chỉ] [đạo]" reads better as "[Ban Chỉ đạo]"
-        if merged and not text[merged[-1][1]:a].strip():
-            merged[-1] = (merged[-1][0], b)
-        else:
-            merged.append((a, b))
-    out, last = [], 0
-    for a, b in merged:
-        out += [text[last:a], open_, text[a:b], close]
+    def __call__(self, word: str, folded: str) -> bool:
+        seen = word if self.exact else folded
+        return seen.startswith(self.words) if self.prefix else seen in self.words
+
+
+def marks(terms: list[Term], mode: str) -> list[list[Mark]]:
+    """What the excerpts of a query's hits mark, as term_expression matches it: per term, its words
+    in order (a phrase is marked where its words follow each other)."""
+    out = []
+    for term in (t for t in terms if not t.negated):
+        accented = [has_diacritics(w) for w in term.tokens]
+        exact = mode == "exact" or (mode == "auto" and all(accented))
+        last = len(term.tokens) - 1
+        out.append([Mark(tuple(sorted(tone_variants(w.lower()))), True, term.prefix and i == last) if exact else
+                    Mark((index_fold(w).lower(),), False, term.prefix and i == last) for i, w in enumerate(term.tokens)])
+    return out
+
+
+def _marked(tokens: list[re.Match], folded: str, terms: list[list[Mark]]) -> list[bool]:
+    """Which of a text's tokens the query's terms mark."""
+    seen = [(t.group().lower(), folded[t.start(): t.end()].lower()) for t in tokens]
+    hit = [False] * len(tokens)
+    for term in terms:
+        for i in range(len(seen) - len(term) + 1):
+            if all(mark(*seen[i + k]) for k, mark in enumerate(term)):
+                hit[i: i + len(term)] = [True] * len(term)
+    return hit
+
+
+SNIPPET_WORDS = 24
+
+
+def snippet(body: str, marked: list[list[Mark]], open_: str = "[", close: str = "]") -> str:
+    """An excerpt of `body` around its densest run of SNIPPET_WORDS words holding marked words,
+    those marked (neighbours as one: "[Ban Chỉ đạo]", not "[Ban] [Chỉ] [đạo]"). FTS5's snippet()
+    cannot be asked, since the folded text lives only in the index; index_fold keeps length, so the
+    folded text's offsets are the original's."""
+    body = nfc(body or "")
+    tokens = list(_WORD.finditer(body))
+    if not tokens:
+        return ""
+    hit = _marked(tokens, index_fold(body), marked)
+    size = min(SNIPPET_WORDS, len(tokens))
+    best = run = sum(hit[:size])
+    start = 0
+    for i in range(size, len(tokens)):
+        run += hit[i] - hit[i - size]
+        if run > best:
+            best, start = run, i - size + 1
+    window = tokens[start: start + size]
+    spans: list[tuple[int, int]] = []
+    for t, matched in zip(window, hit[start: start + size]):
+        if matched and spans and not body[spans[-1][1]: t.start()].strip():
+            spans[-1] = (spans[-1][0], t.end())
+        elif matched:
+            spans.append((t.start(), t.end()))
+    first = 0 if start == 0 else window[0].start()
+    end = len(body) if start + size == len(tokens) else window[-1].end()  # the whole text's edges kept
+    out, last = [], first
+    for a, b in spans:
+        out += [body[last: a], open_, body[a: b], close]
         last = b
-    out.append(text[last:])
-    snippet = ("…" if at > 0 else "") + "".join(out) + ("…" if at + len(excerpt) < len(original) else "")
-    return " ".join(snippet.split())
+    out.append(body[last: end])
+    excerpt = ("…" if first else "") + "".join(out) + ("…" if end < len(body) else "")
+    return " ".join(excerpt.split())
 
 
 def _province_key(name: str) -> str:
@@ -235,7 +276,7 @@ def _tiers(terms: list[Term], expr: str) -> list[str]:
     positive = [t for t in terms if not t.negated]
     tiers = [group([name, FOLDED[name]], f"({expr})") for name in ("title", "lead")]
     if len(positive) > 1 and all(t.operator == "AND" and not t.prefix for t in positive):
-        tiers.insert(0, group([FOLDED["title"]], _phrase([fold(w).lower() for t in positive for w in t.tokens], False)))
+        tiers.insert(0, group([FOLDED["title"]], _phrase([index_fold(w).lower() for t in positive for w in t.tokens], False)))
     return tiers
 
 
@@ -289,18 +330,18 @@ def search(
         if collapse:
             if not has_clusters(conn):
                 raise QueryError("this archive predates near-duplicate clusters: run scrapy neardups --rebuild first")
-            return _collapsed(conn, sql_where, params, limit, highlight) + (expr,)
+            return _collapsed(conn, sql_where, params, limit, highlight, marks(terms, mode)) + (expr,)
         # The index alone answers what needs no row (counting, finding the window), unless a day
         # within a month must be checked on the rows.
         matches = f"articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE {sql_where}" if where else \
             "articles_fts WHERE articles_fts MATCH ?"
-        total = ranking.count(conn, matches, params, COUNT_LIMIT)
+        total, marked = ranking.count(conn, matches, params, COUNT_LIMIT), marks(terms, mode)
         if order == "newest":
             ids = ranking.newest(conn, sql_where, params, total, limit)
         else:
             window, extra = (params, "") if total <= ranking.RANK_WINDOW else ranking.window(conn, matches, params)
             if total <= COUNT_LIMIT and ranking.bm25_affordable(conn, [term_expression(t, mode) for t in terms if not t.negated] + filters):
-                return total, [_hit(row, highlight) for row in conn.execute(
+                return total, [_hit(row, highlight, marked) for row in conn.execute(
                     f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
                     f"WHERE {sql_where}{extra} ORDER BY rank LIMIT ?", [*window, limit])], expr
             ids = ranking.tiered(conn, sql_where, window, extra, _tiers(terms, expr), limit)
@@ -311,25 +352,19 @@ def search(
         if "no such table" in str(exc):
             raise QueryError("the archive has no articles yet: run a crawl first") from None
         raise QueryError(f"the search engine could not read this query ({exc})") from None
-    return total, [_hit(rows[i], highlight) for i in ids if i in rows], expr
+    return total, [_hit(rows[i], highlight, marked) for i in ids if i in rows], expr
 
 
-_BODY_TEXT, _BODY_FOLD = FTS_COLUMNS.index("body_text"), FTS_COLUMNS.index("body_fold")
-_HIT_COLUMNS = f"""a.id, a.url, a.portal, a.province, a.title, a.published_at, a.author, a.body_text, a.body_fold,
-    snippet(articles_fts, {_BODY_FOLD}, char(2), char(3), char(4), 24),
-    snippet(articles_fts, {_BODY_TEXT}, char(2), char(3), char(4), 24)"""
+_HIT_COLUMNS = "a.id, a.url, a.portal, a.province, a.title, a.published_at, a.author, a.body_text"
 
 
-def _hit(row: tuple, highlight: tuple[str, str]) -> Hit:
-    id_, url, portal, prov, title, published, author, body, body_fold, fold_snip, exact_snip = row
-    if "\x02" in (exact_snip or ""):
-        snip = _map_snippet(exact_snip, body or "", body or "", *highlight)
-    else:
-        snip = _map_snippet(fold_snip or "", body_fold or "", body or "", *highlight)
-    return Hit(id_, url, portal, prov, title, published, author, snip)
+def _hit(row: tuple, highlight: tuple[str, str], marked: list[list[Mark]]) -> Hit:
+    *head, body = row
+    return Hit(*head, snippet(body, marked, *highlight))
 
 
-def _collapsed(conn: sqlite3.Connection, sql_where: str, params: list, limit: int, highlight: tuple[str, str]) -> tuple[int, list[Hit]]:
+def _collapsed(conn: sqlite3.Connection, sql_where: str, params: list, limit: int, highlight: tuple[str, str],
+               marked: list[list[Mark]]) -> tuple[int, list[Hit]]:
     """One hit per near-duplicate cluster, ranked by its best-matching article and shown as the
     cluster's earliest article (the original of a republished press release)."""
     matches = f"""SELECT coalesce(a.cluster_id, a.id) AS cluster, min(rank) AS best,
@@ -343,7 +378,7 @@ def _collapsed(conn: sqlite3.Connection, sql_where: str, params: list, limit: in
         row = conn.execute(f"SELECT {_HIT_COLUMNS} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
                            f"WHERE articles_fts MATCH ? AND {where} ORDER BY rank LIMIT 1",
                            [params[0], cluster] + ([] if head_matched else params)).fetchone()
-        hit = _hit(row, highlight)
+        hit = _hit(row, highlight, marked)
         if not head_matched:  # show the earliest article, with the matching one's excerpt
             head = conn.execute("SELECT id, url, portal, province, title, published_at, author FROM articles WHERE id = ?",
                                 [cluster]).fetchone()

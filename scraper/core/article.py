@@ -74,7 +74,6 @@ class Article:
     not_article: str | None = _field(CRAWL, "why the page is not an article page (a listing, a login page, a soft 404, …)",
                                      page=True)
     archive_action: str | None = _field(CRAWL, "set by dedupe: new or changed")
-    folds: dict | None = _field(CRAWL, "the folded search columns, computed where the page was read")
 
 
 FIELDS: tuple[dataclasses.Field, ...] = dataclasses.fields(Article)

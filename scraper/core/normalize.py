@@ -16,7 +16,6 @@ import hashlib
 import re
 from collections.abc import MutableMapping
 
-from scraper.core.article import FOLDED
 from scraper.core.dates import to_vn
 from scraper.core.neardup import signature
 from scraper.core.text import (
@@ -97,16 +96,11 @@ def normalize(item: MutableMapping) -> None:
     item["content_hash"] = content_hash(item["body_text"])
 
 
-def search_folds(item: MutableMapping) -> dict[str, str | None]:
-    """The folded search columns of a normalized article."""
-    return {column: fold(item[field]) if item.get(field) else None for field, column in FOLDED.items()}
-
-
 def prepare(item: MutableMapping) -> MutableMapping:
-    """Normalize an article and add what the archive derives from its clean text: the folded search
-    columns and the near-duplicate signature of its lead and body."""
+    """Normalize an article and add what the archive derives from its clean text: the near-duplicate
+    signature of its lead and body."""
     normalize(item)
-    item["folds"] = search_folds(item)
-    found = signature(item["folds"]["lead_fold"], item["folds"]["body_fold"], folded=True)
+    found = signature(fold(item["lead"]) if item.get("lead") else None,
+                      fold(item["body_text"]) if item.get("body_text") else None, folded=True)
     item["minhash"], item["shingles"] = (found.hex(), found.shingles) if found else (None, None)
     return item

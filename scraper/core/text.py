@@ -30,6 +30,14 @@ def _build_fold_table() -> dict[int, str]:
 
 
 _FOLD_TABLE = _build_fold_table()
+# The fold the search index holds: the Latin-1 letters and the Vietnamese ones (ă, đ, ĩ, ũ, ơ, ư and
+# the block of toned vowels), each to its base letter, case kept. scraper.archive.schema writes it
+# in plain SQL from this table, so any SQLite client keeps the index in step; the search folds a
+# query with the same table (a letter outside it, such as "š", is matched as it is spelled).
+_VIETNAMESE = {0x0102, 0x0103, 0x0110, 0x0111, 0x0128, 0x0129, 0x0168, 0x0169, 0x01A0, 0x01A1, 0x01AF, 0x01B0}
+INDEX_FOLD = {chr(cp): base for cp, base in sorted(_FOLD_TABLE.items())
+              if cp <= 0xFF or cp in _VIETNAMESE or 0x1EA0 <= cp <= 0x1EF9}
+_INDEX_FOLD_TABLE = str.maketrans(INDEX_FOLD)
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _COMBINING_RUN = re.compile(r"[\u0300-\u036f]+")
 
@@ -49,6 +57,11 @@ def fold(s: str) -> str:
     if "đ" in out or "Đ" in out or "\u00f0" in out or "\u00d0" in out:
         out = out.replace("đ", "d").replace("Đ", "D").replace("\u00f0", "d").replace("\u00d0", "D")
     return out
+
+
+def index_fold(s: str) -> str:
+    """The search index's fold of NFC text (INDEX_FOLD): 'Đắc Lâm' -> 'Dac Lam', same length."""
+    return unicodedata.normalize("NFC", s).translate(_INDEX_FOLD_TABLE)
 
 
 def has_diacritics(s: str) -> bool:
