@@ -203,3 +203,30 @@ def test_candidates_are_bounded_for_boilerplate_but_keep_every_strong_one():
     single = {k: {2000 + k} for k in range(42)}  # 42 articles sharing one bucket each: the 32 most recent
     assert _candidates(1, list(range(42)), single) == set(range(2042 - MAX_WEAK_CANDIDATES, 2042))
     assert _candidates(1, [0], {0: {1}}) == set()  # never itself
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcđêơư ", min_size=1, max_size=12), min_size=1, max_size=400))
+def test_the_signature_is_datasketchs_minhash_value_for_value(words):
+    from datasketch import MinHash
+
+    from scraper.core.neardup import NUM_PERM, SCHEME, SEED, shingle_hashes, signature
+    text = " ".join(words)
+    hashes = shingle_hashes(text)
+    found = signature(text)
+    if not len(hashes):
+        assert found is None
+        return
+    reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=int)
+    reference.update_batch(hashes.tolist())
+    assert found.values == reference.hashvalues.astype("<u4").tobytes() and found.shingles == len(hashes)
+
+
+def test_a_long_article_is_signed_as_datasketch_signs_it():
+    from datasketch import MinHash
+
+    from scraper.core.neardup import NUM_PERM, SCHEME, SEED, shingle_hashes, signature
+    text = " ".join(f"từ{n % 9973} ngữ{n % 7919}" for n in range(30_000))  # past several chunks of 4,096 shingles
+    reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=int)
+    reference.update_batch(shingle_hashes(text).tolist())
+    assert signature(text).values == reference.hashvalues.astype("<u4").tobytes()
