@@ -171,9 +171,17 @@ _RUN_OPEN = re.compile(r"(<([a-z][a-z0-9]*)\b[^<>]*>)(?:\s*<\2\b[^<>]*>){20,}", 
 _RUN_CLOSE = re.compile(r"(</([a-z][a-z0-9]*)\s*>)(?:\s*</\2\s*>){20,}", re.IGNORECASE)
 
 
+# Whether anything is nested deeper than MAX_DEPTH below the root: a path of that many steps, which
+# libxml2 walks in C (0.03 ms on a portal page, against 0.54 ms for the walk below).
+_DEEPER = etree.XPath("boolean(./" + "*/" * MAX_DEPTH + "node())")
+
+
 def _too_deep(root: etree._Element, limit: int = MAX_DEPTH) -> tuple[int, list[etree._Element]]:
-    """The page's depth and its elements nested deeper than `limit`, in document order. Iterative:
-    a page's depth must not decide whether the code reading it recurses."""
+    """The page's depth past `limit` (0 when nothing is deeper) and its elements nested deeper
+    than `limit`, in document order. Iterative: a page's depth must not decide whether the code
+    reading it recurses."""
+    if limit == MAX_DEPTH and not _DEEPER(root):
+        return 0, []
     depth, deepest, deep = {root: 0}, 0, []
     for el in root.iter():
         if el is not root:
