@@ -101,6 +101,8 @@ def test_new_article_is_stored_as_one_whole_row(tmp_path):
         "last_modified": None,
         "captured_at": None,
         "capture_archive": None,
+        "warc_file": None,  # fed to the pipelines without a page kept in WARC: the body HTML is in the row
+        "warc_offset": None,
         "cluster_id": row["id"],  # no republication: a cluster of its own
         "search_filters": "pphuyen vPhúYên y2024 m202401",  # generated from the row, for filtered searches
     }

@@ -100,6 +100,28 @@ def test_warc_files_rotate_and_can_be_switched_off(tmp_path, phuyen_mirror):
     assert not (tmp_path / "b" / "warc").exists()
 
 
+def test_the_body_html_of_an_article_kept_in_warc_is_read_again_from_its_page(tmp_path, phuyen_mirror, sample_archive):
+    """With its page in a WARC file an article is stored without its body HTML; `scrapy body` reads
+    it from the page, the same as a crawl without WARC files stores."""
+    crawl("phu_yen", phuyen_mirror, tmp_path / "b.db", "-s", "WARC_ENABLED=False")
+    conn = sqlite3.connect(tmp_path / "b.db")
+    stored = dict(conn.execute("SELECT url, body_html FROM articles WHERE warc_file IS NULL AND body_html IS NOT NULL"))
+    conn.close()
+    conn = sqlite3.connect(sample_archive)
+    kept = conn.execute("SELECT url, id, warc_file, warc_offset FROM articles WHERE portal = 'phu_yen' AND body_html IS NULL "
+                        "ORDER BY url").fetchall()
+    (stray,) = conn.execute("SELECT count(*) FROM articles WHERE body_html IS NULL AND warc_file IS NULL").fetchone()
+    conn.close()
+    assert len(stored) == len(kept) == 24 and stray == 0
+    assert all(f.endswith(".warc.gz") and o > 0 for _, _, f, o in kept)
+    for url, id_, *_ in kept[:4]:
+        out = scrapy("body", url, "--db", str(sample_archive)).stdout
+        assert out.strip() == stored[url].strip() and out.startswith("<div>")
+    assert scrapy("body", str(kept[0][1]), "--db", str(sample_archive)).stdout.strip() == stored[kept[0][0]].strip()
+    missing = scrapy("body", "https://phuyen.gov.vn/none", "--db", str(sample_archive), check=False)
+    assert missing.returncode == 2 and "No article" in missing.stderr and "Traceback" not in missing.stderr
+
+
 def test_reextraction_equals_a_fresh_crawl_and_touches_no_network(tmp_path, sample_archive, phuyen_mirror, quangngai_mirror):
     before = phuyen_mirror.counter["requests"] + quangngai_mirror.counter["requests"]
     fresh = tmp_path / "fresh.db"

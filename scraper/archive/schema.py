@@ -319,6 +319,15 @@ def _m007_folds_in_the_index_only(db: sqlite_utils.Database) -> None:
                        "for a while)", freed / 1e6, db.conn.execute("PRAGMA database_list").fetchone()[2] or "<archive>")
 
 
+def _m008_pages_in_warc(db: sqlite_utils.Database) -> None:
+    """Where each article's page is kept in the WARC files. An article whose page is there is stored
+    without its body HTML, which the page class makes again from that page (`scrapy body`);
+    articles archived before keep theirs."""
+    for table in ("articles", "article_versions"):
+        db[table].add_column("warc_file", str)
+        db[table].add_column("warc_offset", int)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_portal_history,
@@ -327,6 +336,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m005_discovery,
     _m006_search_filters,
     _m007_folds_in_the_index_only,
+    _m008_pages_in_warc,
 ]
 
 

@@ -235,7 +235,8 @@ class Archive:
                     "article_id": current["id"], "version": version, "url": current["url"],
                     "title": current["title"], "lead": current["lead"], "published_at": current["published_at"],
                     "author": current["author"], "body_text": current["body_text"], "body_html": current["body_html"],
-                    "content_hash": current["content_hash"],
+                    "content_hash": current["content_hash"], "warc_file": current.get("warc_file"),
+                    "warc_offset": current.get("warc_offset"),
                     "seen_from": current.get("changed_at") or current.get("first_seen_at"),
                     "replaced_at": row.get("changed_at"),
                 })

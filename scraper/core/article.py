@@ -48,7 +48,8 @@ class Article:
     category: str | None = _field(RECORD, "the portal's category of the article", page=True, content=True)
     body_text: str | None = _field(RECORD, "paragraphs separated by one blank line; no captions, no byline",
                                    page=True, content=True, required="body", search=1.0)
-    body_html: str | None = _field(RECORD, "the article body element only, sanitized", page=True)
+    body_html: str | None = _field(RECORD, "the article body element only, sanitized; not stored where the page is kept in "
+                                   "a WARC file (warc_file): `scrapy body` reads it from there", page=True)
     captions: list | None = _field(RECORD, "caption strings, in page order", page=True, content=True, json=True)
     images: list | None = _field(RECORD, "{url, alt, caption} of every image of the body", page=True, content=True,
                                  json=True, identity=("url", "caption", "alt"))
@@ -65,6 +66,8 @@ class Article:
     last_modified: str | None = _field(RECORD, "the page's Last-Modified header")
     captured_at: str | None = _field(RECORD, "recovered from a web archive: its capture time")
     capture_archive: str | None = _field(RECORD, "recovered from a web archive: which one (web.archive.org, …)")
+    warc_file: str | None = _field(RECORD, "the WARC file holding the page as it was fetched (in the archive's warc/ directory)")
+    warc_offset: int | None = _field(RECORD, "where the page's records start in warc_file")
 
     minhash: str | None = _field(SIGNATURE, "MinHash signature of the normalized lead and body (hex)")
     shingles: int | None = _field(SIGNATURE, "how many word shingles the signature summarizes")

@@ -78,13 +78,14 @@ class WarcMiddleware:
         self.crawler.stats.inc_value("warc/records")
         return response
 
-    def append(self, request, built: dict) -> None:
-        """Append a record a page worker built for `request`'s response."""
+    def append(self, request, built: dict) -> dict:
+        """Append a record a page worker built for `request`'s response; its index entry."""
         fields = request.meta["warc_record"]
-        self.writer.append(built, url=fields["url"], status=fields["status"], response_headers=fields["response_headers"],
+        entry = self.writer.append(built, url=fields["url"], status=fields["status"], response_headers=fields["response_headers"],
                            fetched=fields["fetched"], portal=request.meta.get("portal"), kind=request.meta.get("page_kind"),
                            extra=_extra(request))
         self.crawler.stats.inc_value("warc/records")
+        return entry
 
     def closed(self, spider, reason):
         self.writer.close()

@@ -222,7 +222,9 @@ class ArchiveSpider(Failures, scrapy.Spider):
         record = response.meta.get("warc_record") if response is not None else None
         data = await self.pages.run(read_article, portal.profile, original, body, headers, fetched_at, record, listing)
         if response is not None:
-            self._keep_raw(response, data)  # the raw page on disk before its item goes anywhere
+            kept = self._keep_raw(response, data)  # the raw page on disk before its item goes anywhere
+            if kept:
+                extra = {"warc_file": kept["filename"], "warc_offset": int(kept["offset"]), **extra}
         if "error" in data:
             # The page class failed on this page: keep the page as a reject with the reason.
             self.count(portal, "extraction/errors")
@@ -239,11 +241,13 @@ class ArchiveSpider(Failures, scrapy.Spider):
         data.update(extra)
         return article(data)
 
-    def _keep_raw(self, response: Response, page: dict) -> None:
-        """Append the WARC record the page worker built for this response (see scraper.crawl.warc)."""
+    def _keep_raw(self, response: Response, page: dict) -> dict | None:
+        """Append the WARC record the page worker built for this response (see scraper.crawl.warc);
+        its index entry (filename, offset, …), or None when the crawl keeps no record of it."""
         built = page.pop("warc", None)
         if built is not None:
-            self.crawler.get_downloader_middleware(WarcMiddleware).append(response.request, built)
+            return self.crawler.get_downloader_middleware(WarcMiddleware).append(response.request, built)
+        return None
 
     def report(self, portal: Portal, problems: list[Problem], url: str) -> None:
         for problem in problems:

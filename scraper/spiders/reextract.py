@@ -53,6 +53,7 @@ class ReextractSpider(ArchiveSpider):
                 portal, entry["url"], body, ctype, fetched, status, entry.get("listing") or {},
                 original_url=entry.get("original_url"), etag=headers.get("etag"), last_modified=headers.get("last-modified"),
                 captured_at=(entry.get("capture") or {}).get("captured_at"), capture_archive=(entry.get("capture") or {}).get("archive"),
+                warc_file=entry["filename"], warc_offset=int(entry["offset"]),
             )
             if time.monotonic() - last_report >= 2 or n == total:
                 last_report = time.monotonic()

@@ -1,0 +1,99 @@
+"""`scrapy body <url-or-id>`: an article's body as HTML (the body element only, sanitized).
+
+An article whose page is kept in the archive's WARC files is stored without it: the page is read
+again, from its record, by its portal's page class (as `scrapy reextract` reads it). An article
+archived without its page has it in the table.
+
+    scrapy body https://phuyen.gov.vn/wps/portal/Home/chi-tiet-tin?urile=wcm:path:/…
+    scrapy body 42 > article.html
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import sys
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from scraper.archive.warc import read_response
+from scraper.core.dates import VN_TZ
+from scraper.crawl.runner import read_article
+from scraper.portals import load_profiles
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "<article URL or id>"
+
+    def short_desc(self) -> str:
+        return "Print an article's body as HTML (read again from its kept page where it is one)"
+
+    def long_desc(self) -> str:
+        return __doc__
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
+        parser.add_argument("--warc-dir", help="where the WARC files are (default: the WARC_DIR setting, or warc/ beside the archive)")
+
+    def run(self, args, opts) -> None:
+        if len(args) != 1:
+            raise UsageError("give one article URL or id")
+        path = Path(opts.db or self.settings.get("ARCHIVE_DB"))
+        if not path.exists():
+            raise UsageError(f"no archive at {path}")
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            key = "id" if args[0].isdigit() else "url"
+            row = conn.execute(f"SELECT url, portal, body_html, warc_file, warc_offset FROM articles WHERE {key} = ?",
+                               [int(args[0]) if key == "id" else args[0]]).fetchone()
+        finally:
+            conn.close()
+        if row is None:
+            print(f"No article {args[0]!r} in {path}", file=sys.stderr)
+            self.exitcode = 2
+            return
+        url, portal, html, warc_file, offset = row
+        if html is None and warc_file:
+            warc_dir = Path(opts.warc_dir or self.settings.get("WARC_DIR") or path.parent / "warc")
+            try:
+                html = body_from_warc(warc_dir / warc_file, offset, url, portal)
+            except (OSError, StopIteration, ValueError) as exc:
+                print(f"The page of {url} cannot be read from {warc_dir / warc_file} at {offset}: {exc}", file=sys.stderr)
+                self.exitcode = 1
+                return
+        if not html:
+            print(f"{url} has no body HTML", file=sys.stderr)
+            self.exitcode = 1
+            return
+        print(html)
+
+
+def body_from_warc(warc: Path, offset: int, url: str, portal: str) -> str | None:
+    """The body HTML of the article page kept at `offset` of `warc`, as its portal's page class read
+    it: at the portal's own URL when the crawl fetched a copy (the index beside the file says so)."""
+    with open(warc.with_name(warc.name + ".cdxj"), encoding="utf-8", errors="replace") as index:
+        entry = next((e for e in map(_entry, index) if e and e.get("offset") == str(offset)), {})
+    url = entry.get("original_url") or url
+    _, headers, body, warc_date = read_response(str(warc), int(offset))
+    fetched = dt.datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(VN_TZ).isoformat()
+    page = read_article(load_profiles()[portal], url, body, {k: headers[k] for k in ("content-type", "last-modified") if k in headers},
+                        fetched)
+    if "error" in page:
+        raise ValueError(page["error"])
+    return page.get("body_html")
+
+
+def _entry(line: str) -> dict | None:
+    try:
+        return json.loads(line.split(" ", 2)[2])
+    except (IndexError, ValueError):
+        return None
