@@ -9,6 +9,7 @@ stock syntax, so it can be pasted into ``sqlite3`` or ``sqlite-utils search`` as
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import re
@@ -156,73 +157,76 @@ class Hit:
 
 
 @dataclass
-class Mark:
-    """One word of a query as an excerpt marks it: spelled as one of `words` (exact), or folded
-    as the index folds it; a prefix matches the start of a word."""
-    words: tuple[str, ...]
-    exact: bool
-    prefix: bool
+class Marks:
+    """What an excerpt marks, as two regular expressions: the query's words as the index folds them
+    (matched in the folded text) and as spelled (matched in the text); a phrase where its words
+    follow each other."""
+    folded: re.Pattern | None
+    exact: re.Pattern | None
 
-    def __call__(self, word: str, folded: str) -> bool:
-        seen = word if self.exact else folded
-        return seen.startswith(self.words) if self.prefix else seen in self.words
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        found = [m.span() for m in self.exact.finditer(text)] if self.exact else []
+        if self.folded:
+            found += [m.span() for m in self.folded.finditer(index_fold(text))]  # same length, same offsets
+        return sorted(found)
 
 
-def marks(terms: list[Term], mode: str) -> list[list[Mark]]:
-    """What the excerpts of a query's hits mark, as term_expression matches it: per term, its words
-    in order (a phrase is marked where its words follow each other)."""
-    out = []
+def marks(terms: list[Term], mode: str) -> Marks:
+    """What the excerpts of a query's hits mark, as term_expression matches it."""
+    folded, exact = [], []
     for term in (t for t in terms if not t.negated):
         accented = [has_diacritics(w) for w in term.tokens]
-        exact = mode == "exact" or (mode == "auto" and all(accented))
-        last = len(term.tokens) - 1
-        out.append([Mark(tuple(sorted(tone_variants(w.lower()))), True, term.prefix and i == last) if exact else
-                    Mark((index_fold(w).lower(),), False, term.prefix and i == last) for i, w in enumerate(term.tokens)])
-    return out
+        spelled = mode == "exact" or (mode == "auto" and all(accented))
+        words = [sorted(tone_variants(w.lower())) if spelled else [index_fold(w).lower()] for w in term.tokens]
+        pattern = r"\W+".join("(?:" + "|".join(map(re.escape, w)) + ")" for w in words) + (r"\w*" if term.prefix else "")
+        (exact if spelled else folded).append(pattern)
 
+    def compiled(patterns: list[str]) -> re.Pattern | None:
+        return re.compile(r"(?<!\w)(?:" + "|".join(patterns) + r")(?!\w)", re.IGNORECASE) if patterns else None
 
-def _marked(tokens: list[re.Match], folded: str, terms: list[list[Mark]]) -> list[bool]:
-    """Which of a text's tokens the query's terms mark."""
-    seen = [(t.group().lower(), folded[t.start(): t.end()].lower()) for t in tokens]
-    hit = [False] * len(tokens)
-    for term in terms:
-        for i in range(len(seen) - len(term) + 1):
-            if all(mark(*seen[i + k]) for k, mark in enumerate(term)):
-                hit[i: i + len(term)] = [True] * len(term)
-    return hit
+    return Marks(compiled(folded), compiled(exact))
 
 
 SNIPPET_WORDS = 24
+_BEFORE = 4  # words of context before the first mark of the excerpt
 
 
-def snippet(body: str, marked: list[list[Mark]], open_: str = "[", close: str = "]") -> str:
-    """An excerpt of `body` around its densest run of SNIPPET_WORDS words holding marked words,
-    those marked (neighbours as one: "[Ban Chỉ đạo]", not "[Ban] [Chỉ] [đạo]"). FTS5's snippet()
-    cannot be asked, since the folded text lives only in the index; index_fold keeps length, so the
-    folded text's offsets are the original's."""
+def snippet(body: str, marked: Marks, open_: str = "[", close: str = "]") -> str:
+    """SNIPPET_WORDS words of `body` around its densest run of marks, marked (neighbours as one:
+    "[Ban Chỉ đạo]", not "[Ban] [Chỉ] [đạo]"). FTS5's snippet() cannot be asked, since the folded
+    text lives only in the index; the matching runs in the regular expression engine, so a long
+    article costs little more than a short one."""
     body = nfc(body or "")
-    tokens = list(_WORD.finditer(body))
-    if not tokens:
+    spans = marked.spans(body)
+    anchor = 0
+    if spans:
+        reach = [s for s, _ in spans]
+        span_chars = SNIPPET_WORDS * 6  # about the length of SNIPPET_WORDS Vietnamese words
+        best = max(range(len(spans)), key=lambda i: (bisect.bisect_right(reach, spans[i][0] + span_chars) - i, -i))
+        anchor = spans[best][0]
+    before = [m.start() for m in _WORD.finditer(body, max(0, anchor - 60), anchor)]
+    start = before[-_BEFORE] if len(before) >= _BEFORE else (0 if anchor < 60 else (before[0] if before else anchor))
+    words = list(itertools.islice(_WORD.finditer(body, start), SNIPPET_WORDS + 1))
+    if len(words) <= SNIPPET_WORDS and start:  # the end of the text is near: its last SNIPPET_WORDS words
+        tail = list(_WORD.finditer(body, max(0, len(body) - SNIPPET_WORDS * 12)))
+        tail = tail if len(tail) >= SNIPPET_WORDS or len(body) <= SNIPPET_WORDS * 12 else list(_WORD.finditer(body))
+        words = tail[-SNIPPET_WORDS:]
+        start = words[0].start() if words else 0
+    if not words:
         return ""
-    hit = _marked(tokens, index_fold(body), marked)
-    size = min(SNIPPET_WORDS, len(tokens))
-    best = run = sum(hit[:size])
-    start = 0
-    for i in range(size, len(tokens)):
-        run += hit[i] - hit[i - size]
-        if run > best:
-            best, start = run, i - size + 1
-    window = tokens[start: start + size]
-    spans: list[tuple[int, int]] = []
-    for t, matched in zip(window, hit[start: start + size]):
-        if matched and spans and not body[spans[-1][1]: t.start()].strip():
-            spans[-1] = (spans[-1][0], t.end())
-        elif matched:
-            spans.append((t.start(), t.end()))
-    first = 0 if start == 0 else window[0].start()
-    end = len(body) if start + size == len(tokens) else window[-1].end()  # the whole text's edges kept
-    out, last = [], first
+    first = 0 if not _WORD.search(body, 0, start) else words[0].start()
+    end = len(body) if len(words) <= SNIPPET_WORDS else words[SNIPPET_WORDS - 1].end()
+    merged: list[tuple[int, int]] = []
     for a, b in spans:
+        if b <= first or a >= end:
+            continue
+        if merged and (a <= merged[-1][1] or not body[merged[-1][1]: a].strip()):
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    out, last = [], first
+    for a, b in merged:
+        a, b = max(a, first), min(b, end)
         out += [body[last: a], open_, body[a: b], close]
         last = b
     out.append(body[last: end])
@@ -358,13 +362,13 @@ def search(
 _HIT_COLUMNS = "a.id, a.url, a.portal, a.province, a.title, a.published_at, a.author, a.body_text"
 
 
-def _hit(row: tuple, highlight: tuple[str, str], marked: list[list[Mark]]) -> Hit:
+def _hit(row: tuple, highlight: tuple[str, str], marked: Marks) -> Hit:
     *head, body = row
     return Hit(*head, snippet(body, marked, *highlight))
 
 
 def _collapsed(conn: sqlite3.Connection, sql_where: str, params: list, limit: int, highlight: tuple[str, str],
-               marked: list[list[Mark]]) -> tuple[int, list[Hit]]:
+               marked: Marks) -> tuple[int, list[Hit]]:
     """One hit per near-duplicate cluster, ranked by its best-matching article and shown as the
     cluster's earliest article (the original of a republished press release)."""
     matches = f"""SELECT coalesce(a.cluster_id, a.id) AS cluster, min(rank) AS best,
