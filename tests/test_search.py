@@ -289,3 +289,15 @@ def test_excerpts_mark_what_the_query_matched_in_the_text_as_published():
     long = " ".join(["Mở đầu."] * 40 + ["Ban Chỉ đạo họp."] + ["Kết thúc."] * 40)
     excerpt = snippet(long, marks(parse("ban chi dao"), "auto"))
     assert excerpt.startswith("…") and excerpt.endswith("…") and "[Ban Chỉ đạo]" in excerpt and len(excerpt.split()) <= 26
+
+
+def test_starting_a_command_imports_nothing_heavy():
+    """Scrapy imports every command's module to start any command: they must not bring the page
+    classes, the extractors, numpy or sqlite-utils (what `scrapy search` costs is Scrapy's own start)."""
+    code = ("import sys, pkgutil, importlib, scrapy.cmdline; before = set(sys.modules); import scraper.commands\n"
+            "for m in pkgutil.iter_modules(scraper.commands.__path__): importlib.import_module('scraper.commands.' + m.name)\n"
+            "print(' '.join(sorted(set(sys.modules) - before)))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout.split())
+    heavy = {"scraper.pages", "scraper.platforms", "scraper.crawl.runner", "trafilatura", "readability", "resiliparse",
+             "numpy", "sqlite_utils", "lxml.html", "datasketch", "scipy"}
+    assert "scraper.commands.search" in loaded and not heavy & loaded

@@ -19,10 +19,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from scraper.archive.warc import read_response
 from scraper.core.dates import VN_TZ
-from scraper.crawl.runner import read_article
-from scraper.portals import load_profiles
 
 
 class Command(ScrapyCommand):
@@ -80,6 +77,11 @@ class Command(ScrapyCommand):
 def body_from_warc(warc: Path, offset: int, url: str, portal: str) -> str | None:
     """The body HTML of the article page kept at `offset` of `warc`, as its portal's page class read
     it: at the portal's own URL when the crawl fetched a copy (the index beside the file says so)."""
+    # Imported here: Scrapy imports every command's module to start any command, and the page
+    # classes (lxml, the extractors) are what only this one needs.
+    from scraper.archive.warc import read_response
+    from scraper.crawl.runner import read_article
+    from scraper.portals import load_profiles
     with open(warc.with_name(warc.name + ".cdxj"), encoding="utf-8", errors="replace") as index:
         entry = next((e for e in map(_entry, index) if e and e.get("offset") == str(offset)), {})
     url = entry.get("original_url") or url
