@@ -87,7 +87,10 @@ def body_from_warc(warc: Path, offset: int, url: str, portal: str) -> str | None
     url = entry.get("original_url") or url
     _, headers, body, warc_date = read_response(str(warc), int(offset))
     fetched = dt.datetime.fromisoformat(warc_date.replace("Z", "+00:00")).astimezone(VN_TZ).isoformat()
-    page = read_article(load_profiles()[portal], url, body, {k: headers[k] for k in ("content-type", "last-modified") if k in headers},
+    profiles = load_profiles()
+    if portal not in profiles:
+        raise ValueError(f"no profile {portal!r} reads its pages any more")
+    page = read_article(profiles[portal], url, body, {k: headers[k] for k in ("content-type", "last-modified") if k in headers},
                         fetched)
     if "error" in page:
         raise ValueError(page["error"])
