@@ -95,7 +95,7 @@ def test_a_retired_portal_is_recovered_with_its_own_platform_pages(recovered, sa
     assert set(got) == set(crawled) and len(got) == 24
     # Exactly what a crawl of the live portal stored, apart from where and when the bytes came from
     # (and links resolved against the URL form the archive captured: http://, no www.).
-    provenance = {"fetched_url", "captured_at", "capture_archive", "etag", "last_modified"}
+    provenance = {"fetched_url", "captured_at", "capture_archive", "etag", "last_modified", "warc_file", "warc_offset"}
     for url, row in got.items():
         if EDITED in url:
             continue  # recovered at its later, edited capture
@@ -111,7 +111,9 @@ def test_a_retired_portal_is_recovered_with_its_own_platform_pages(recovered, sa
     march = next(c.timestamp for c in captures() if "ban-chi-dao-35" in c.original and c.timestamp.startswith("202503"))
     assert seed["capture_archive"] == origin.split("//")[1] and seed["captured_at"] == capture_time(march)
     assert "id_/" in seed["fetched_url"] and seed["fetched_url"].startswith(origin + "/web/")
-    assert all("WAYBACK TOOLBAR" not in (r["body_html"] or "") for r in got.values())
+    assert all("WAYBACK TOOLBAR" not in r["body_text"] and r["body_html"] is None and r["warc_file"] for r in got.values())
+    kept = scrapy("body", SEED_URL, "--db", str(db)).stdout  # the body HTML, made again from the kept capture
+    assert kept.startswith("<div>") and "WAYBACK TOOLBAR" not in kept and "Ban Chỉ đạo 35" in kept
 
 
 def test_recovery_reads_the_index_page_by_page_and_fetches_only_article_captures(recovered):
