@@ -9,13 +9,17 @@ import sqlite3
 from scraper.core.urls import canonical_url
 
 
-def versions(conn: sqlite3.Connection, key: str) -> list[dict]:
-    """Every version of an article, oldest first; the last is the current one."""
+def find(conn: sqlite3.Connection, key: str) -> sqlite3.Row | None:
+    """The article row for an id or a URL (as typed, or in its canonical form)."""
     conn.row_factory = sqlite3.Row
     if key.isdigit():
-        current = conn.execute("SELECT * FROM articles WHERE id = ?", [int(key)]).fetchone()
-    else:
-        current = conn.execute("SELECT * FROM articles WHERE url IN (?, ?)", [key, canonical_url(key)]).fetchone()
+        return conn.execute("SELECT * FROM articles WHERE id = ?", [int(key)]).fetchone()
+    return conn.execute("SELECT * FROM articles WHERE url IN (?, ?)", [key, canonical_url(key)]).fetchone()
+
+
+def versions(conn: sqlite3.Connection, key: str) -> list[dict]:
+    """Every version of an article, oldest first; the last is the current one."""
+    current = find(conn, key)
     if current is None:
         return []
     older = conn.execute("SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", [current["id"]]).fetchall()

@@ -19,6 +19,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from scraper.archive.history import find
 from scraper.core.dates import VN_TZ
 
 
@@ -49,16 +50,14 @@ class Command(ScrapyCommand):
             raise UsageError(f"no archive at {path}")
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            key = "id" if args[0].isdigit() else "url"
-            row = conn.execute(f"SELECT url, portal, body_html, warc_file, warc_offset FROM articles WHERE {key} = ?",
-                               [int(args[0]) if key == "id" else args[0]]).fetchone()
+            row = find(conn, args[0])
         finally:
             conn.close()
         if row is None:
             print(f"No article {args[0]!r} in {path}", file=sys.stderr)
             self.exitcode = 2
             return
-        url, portal, html, warc_file, offset = row
+        url, portal, html, warc_file, offset = (row[k] for k in ("url", "portal", "body_html", "warc_file", "warc_offset"))
         if html is None and warc_file:
             warc_dir = Path(opts.warc_dir or self.settings.get("WARC_DIR") or path.parent / "warc")
             try:
