@@ -12,54 +12,31 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import sys
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 
 from scraper.archive.history import find
+from scraper.commands._article import ArticleCommand
 from scraper.core.dates import VN_TZ
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings = {"LOG_ENABLED": False}
-
-    def syntax(self) -> str:
-        return "<article URL or id>"
-
+class Command(ArticleCommand, ScrapyCommand):
     def short_desc(self) -> str:
         return "Print an article's body as HTML (read again from its kept page where it is one)"
 
-    def long_desc(self) -> str:
-        return __doc__
-
     def add_options(self, parser) -> None:
         super().add_options(parser)
-        parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
         parser.add_argument("--warc-dir", help="where the WARC files are (default: the WARC_DIR setting, or warc/ beside the archive)")
 
     def run(self, args, opts) -> None:
-        if len(args) != 1:
-            raise UsageError("give one article URL or id")
-        path = Path(opts.db or self.settings.get("ARCHIVE_DB"))
-        if not path.exists():
-            raise UsageError(f"no archive at {path}")
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            row = find(conn, args[0])
-        finally:
-            conn.close()
+        row = self.read(args, opts, find)
         if row is None:
-            print(f"No article {args[0]!r} in {path}", file=sys.stderr)
-            self.exitcode = 2
             return
         url, portal, html, warc_file, offset = (row[k] for k in ("url", "portal", "body_html", "warc_file", "warc_offset"))
         if html is None and warc_file:
-            warc_dir = Path(opts.warc_dir or self.settings.get("WARC_DIR") or path.parent / "warc")
+            warc_dir = Path(opts.warc_dir or self.settings.get("WARC_DIR") or self.archive_path(opts).parent / "warc")
             try:
                 html = body_from_warc(warc_dir / warc_file, offset, url, portal)
             except (OSError, StopIteration, ValueError) as exc:
