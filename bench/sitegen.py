@@ -438,9 +438,10 @@ class HeavyPhuYen(PhuYen):
         return page.replace('<ul class="tin-moi">', f'{side}<ul class="tin-moi">', 1)
 
 
-def build_bench_site(dest: Path, articles: int, per_page: int = 20) -> dict:
+def build_bench_site(dest: Path, articles: int, per_page: int = 20, first: int = 0) -> dict:
     """A Phú Yên-style site of `articles` article pages and their paged listing, as static files,
-    each page as heavy as a real portal page."""
+    each page as heavy as a real portal page. Articles are numbered from `first`: sites built with
+    numbers apart share no article."""
     if dest.exists():
         shutil.rmtree(dest)
     (dest / "tin").mkdir(parents=True)
@@ -452,15 +453,16 @@ def build_bench_site(dest: Path, articles: int, per_page: int = 20) -> dict:
     paragraphs = [p for a in pool for p in a.paragraphs]
     listing_items: list[tuple[str, Article]] = []
     for i in range(articles):
-        base = pool[i % len(pool)]
+        n = first + i
+        base = pool[n % len(pool)]
         a = Article(
-            slug=f"{base.slug}-{i}", title=f"{base.title} ({i})", category=base.category,
+            slug=f"{base.slug}-{n}", title=f"{base.title} ({n})", category=base.category,
             published=base.published, lead=base.lead, author=base.author, images=base.images,
             attachments=base.attachments, source=base.source,
             # Each article gets a distinct body of a news item's usual length (nothing is an alias or
             # a near-duplicate of anything): the template's paragraphs and a random dozen of others.
-            paragraphs=base.paragraphs + random.Random(i).sample(paragraphs, 12)
-            + [f"Bài viết số {i} trong chuyên mục {base.category}."],
+            paragraphs=base.paragraphs + random.Random(n).sample(paragraphs, 12)
+            + [f"Bài viết số {n} trong chuyên mục {base.category}."],
         )
         (dest / "tin" / f"{i}.html").write_bytes(site.article("tin-tuc-su-kien", a, latest).encode("utf-8"))
         listing_items.append((f"/tin/{i}.html", a))

@@ -83,6 +83,17 @@ WARC_MAX_BYTES = 1024 * 1024 * 1024
 # cluster until `scrapy neardups --rebuild`.
 NEARDUP_ENABLED = True
 
+# A distributed crawl (scraper.crawl.distributed): with a Redis URL (or `--redis URL` on crawl and
+# crawlall) a crawl is one worker of many, sharing the frontier; `scrapy archive-writer` stores what
+# they find. A portal's lease lasts REDIS_LEASE_SECONDS (a dead worker's portals are taken over after
+# it); a worker leaves once the run has had no work for REDIS_IDLE_SECONDS; it waits at most
+# REDIS_WRITER_WAIT seconds for the writer to publish what the archive holds.
+REDIS_URL = os.environ.get("VNARCHIVE_REDIS_URL") or None
+REDIS_PREFIX = "vnarchive"
+REDIS_LEASE_SECONDS = 30.0
+REDIS_IDLE_SECONDS = 10.0
+REDIS_WRITER_WAIT = 60.0
+
 # Public web archives a dead portal can be recovered from (scrapy crawl <portal> -a recover=wayback):
 # their CDX index and the original bytes of a capture ({timestamp}id_). See scraper/pages/cdx.py.
 RECOVERY_ARCHIVES = {

@@ -299,5 +299,5 @@ def test_starting_a_command_imports_nothing_heavy():
             "print(' '.join(sorted(set(sys.modules) - before)))")
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout.split())
     heavy = {"scraper.pages", "scraper.platforms", "scraper.crawl.runner", "trafilatura", "readability", "resiliparse",
-             "numpy", "sqlite_utils", "lxml.html", "datasketch", "scipy"}
+             "numpy", "sqlite_utils", "lxml.html", "datasketch", "scipy", "redis", "scrapy_redis"}
     assert "scraper.commands.search" in loaded and not heavy & loaded

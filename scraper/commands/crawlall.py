@@ -10,6 +10,7 @@ is recorded in crawl_runs with its verdict (see ``scrapy health``).
     scrapy crawlall --subsites               # and the discovered sub-sites (opt-in)
     scrapy crawlall --portal quang_ngai --portal dak_lak -a since=2025-07-01
     scrapy crawlall --mirror phu_yen=http://127.0.0.1:8001 --mirror quang_ngai=http://127.0.0.1:8002
+    scrapy crawlall --redis redis://10.0.0.5:6379/0  # one worker of a distributed crawl (see archive-writer)
 """
 
 from __future__ import annotations
@@ -19,10 +20,41 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from scraper.commands._portals import PortalsCommand
 from scraper.core.urls import rebase
 
 
-class Command(ScrapyCommand):
+def portal_settings(profiles, delay: float | None = None) -> dict:
+    """The settings that crawl many portals in one process, each at its own rate: a download slot
+    per portal (`delay` for all of them instead of each profile's, if given)."""
+    slots = {p.slug: {"concurrency": p.concurrency, "delay": p.download_delay if delay is None else delay, "jitter": 0}
+             for p in profiles}
+    connections = sum(s["concurrency"] for s in slots.values())
+    return {
+        "DOWNLOAD_SLOTS": slots,
+        # Requests waiting out a slot's delay count against the global cap: twice the portals'
+        # connections keeps every portal at its own rate.
+        "CONCURRENT_REQUESTS": max(16, 2 * connections),
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+        "AUTOTHROTTLE_ENABLED": False,  # the per-portal delays are the policy
+        "DOWNLOAD_DELAY_JITTER": 0,
+    }
+
+
+def worker(settings, url: str | None) -> None:
+    """A distributed crawl's worker's settings, when a Redis URL is given (option or REDIS_URL)."""
+    if not (url or settings.get("REDIS_URL")):
+        return
+    from scraper.crawl.distributed import distributed_settings  # (imports redis: only when asked)
+    from scraper.crawl.frontier import connect
+    distributed_settings(settings, url)
+    try:
+        connect(settings.get("REDIS_URL"))
+    except ConnectionError as exc:
+        raise UsageError(str(exc)) from None
+
+
+class Command(PortalsCommand, ScrapyCommand):
     requires_project = True
     requires_crawler_process = True
 
@@ -37,38 +69,22 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser) -> None:
         super().add_options(parser)
-        parser.add_argument("--portal", action="append", help="only this portal (repeatable)")
-        parser.add_argument("--subsites", action="store_true", help="include the discovered sub-sites")
-        parser.add_argument("--include-retired", action="store_true", help="include retired portals (their hosts are gone)")
+        self.add_portal_options(parser)
         parser.add_argument("--mirror", action="append", default=[], metavar="SLUG=ORIGIN",
                             help="crawl a portal's copy at ORIGIN (its start URLs moved there)")
         parser.add_argument("--delay", type=float, help="one delay for every portal, in seconds (default: each profile's)")
+        parser.add_argument("--redis", metavar="URL", help="run as one worker of a distributed crawl sharing this Redis "
+                            "(with `scrapy archive-writer` storing what the workers find)")
         parser.add_argument("-a", dest="spargs", action="append", default=[], metavar="NAME=VALUE",
                             help="spider argument (since, recheck, full)")
 
     def process_options(self, args, opts) -> None:
-        from scraper.spiders.all_portals import scheduled_profiles  # (heavy: imported when run)
         super().process_options(args, opts)
-        try:
-            self.profiles = scheduled_profiles(subsites=opts.subsites, retired=opts.include_retired, only=opts.portal)
-        except KeyError as exc:
-            raise UsageError(exc.args[0]) from None
+        self.choose_portals(opts)
         if not self.profiles:
             raise UsageError("no portal to crawl")
-        slots = {}
-        for p in self.profiles:
-            delay = p.download_delay if opts.delay is None else opts.delay
-            slots[p.slug] = {"concurrency": p.concurrency, "delay": delay, "jitter": 0}
-        connections = sum(s["concurrency"] for s in slots.values())
-        for key, value in {
-            "DOWNLOAD_SLOTS": slots,
-            # Requests waiting out a slot's delay count against the global cap: twice the portals'
-            # connections keeps every portal at its own rate.
-            "CONCURRENT_REQUESTS": max(16, 2 * connections),
-            "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
-            "AUTOTHROTTLE_ENABLED": False,  # the per-portal delays are the policy
-            "DOWNLOAD_DELAY_JITTER": 0,
-        }.items():
+        worker(self.settings, opts.redis)
+        for key, value in portal_settings(self.profiles, opts.delay).items():
             if self.settings.getpriority(key) < 40:
                 self.settings.set(key, value, priority="cmdline")
 

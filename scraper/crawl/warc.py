@@ -14,6 +14,7 @@ and how large.
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from http import HTTPStatus
 from pathlib import Path
 
@@ -52,6 +53,10 @@ class WarcMiddleware:
     def __init__(self, crawler, directory: Path, max_bytes: int):
         self.crawler = crawler
         name = getattr(crawler.spidercls, "name", None) or "crawl"
+        if crawler.settings.get("REDIS_URL"):
+            # A distributed crawl's workers write their own files, collected in one place: the
+            # machine's name keeps them apart (the process id already does on one machine).
+            name = f"{name}-{socket.gethostname()}"
         self.writer = WarcWriter(directory, f"vnarchive-{name}", max_bytes)
         crawler.signals.connect(self.closed, signal=signals.spider_closed)
 

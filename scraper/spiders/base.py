@@ -82,8 +82,16 @@ class ArchiveSpider(Failures, scrapy.Spider):
         spider.page_max_bytes = settings.getint("PAGE_MAX_BYTES", 5 * 1024 * 1024)
         spider.known_stop = crawler.settings.getint("INCREMENTAL_KNOWN_STOP", 3)
         db = Path(crawler.settings.get("ARCHIVE_DB"))
+        # One worker of a distributed crawl (REDIS_URL): the run's state and history are in Redis.
+        spider.frontier = None
+        if settings.get("REDIS_URL") and spider.visits_portals:
+            from scraper.crawl.distributed import Frontier  # (imports redis: only for a distributed crawl)
+            spider.frontier = Frontier.from_crawler(crawler)
         for portal in spider.portals.values():
-            portal.load_history(db, spider.recheck)
+            if spider.frontier is not None:
+                spider.frontier.share(portal, recheck=spider.recheck, wait=settings.getfloat("REDIS_WRITER_WAIT", 60.0))
+            else:
+                portal.load_history(db, spider.recheck)
         crawler.signals.connect(spider.pages.close, signal=signals.spider_closed)
         crawler.signals.connect(spider._restore_state, signal=signals.spider_opened)
         return spider

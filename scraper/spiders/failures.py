@@ -40,7 +40,12 @@ class Failures:
         return self._failure_item(portal, response.url, response.status,
                                   Problem(SIZE, self.oversize(portal, response)), (response.meta.get("listing") or {}).get("title"))
 
-    def on_error(self, failure: Failure):
+    def on_error(self, failure: Failure) -> list:
+        outputs = list(self._failed(failure))
+        frontier = getattr(self, "frontier", None)  # a distributed crawl's worker: settled in Redis
+        return frontier.settle(failure.request, outputs) if frontier is not None else outputs
+
+    def _failed(self, failure: Failure):
         request = failure.request
         portal = self._portal(request)
         kind = request.meta.get("page_kind", "article")

@@ -1,0 +1,170 @@
+"""A distributed crawl with a real redis-server on 127.0.0.1: workers and one archive writer as
+processes of their own, against a single-process crawl of the same 20 local portals.
+
+redis-server comes from Debian's package (``.ci/run`` installs it); without it these tests are
+skipped, except in CI, where they fail."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.distributed import REDIS_SERVER, Redis, Sites, distributed_run, spawn, stored
+from scraper.mirror import MirrorServer
+from tests.conftest import MIRROR, scrapy
+
+SITES, ARTICLES, DELAY = 20, 30, 0.05
+
+if not Path(REDIS_SERVER).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("redis-server is not installed: apt-get install redis-server")
+    pytest.skip("redis-server is not installed (apt-get install redis-server)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("distributed")
+
+
+@pytest.fixture(scope="module")
+def redis(work):
+    server = Redis(work)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def sites(work):
+    served = Sites(work, SITES, ARTICLES)
+    yield served
+    served.stop()
+
+
+@pytest.fixture(scope="module")
+def spec(sites) -> list[list]:
+    return [[origin, DELAY] for origin in sites.origins]
+
+
+@pytest.fixture(scope="module")
+def single(work, sites, spec) -> dict:
+    """The reference: the same portals crawled by one process, as without Redis."""
+    sites.reset_logs()
+    db = work / "single.db"
+    proc = spawn("single", json.dumps(spec), str(db))
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err[-3000:]
+    return {"stored": stored(db), "requests": sum(len(r) for r in sites.requests().values())}
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def _not_robots(requests: list[tuple[float, str]]) -> list[float]:
+    return sorted(t for t, path in requests if not path.endswith("/robots.txt"))
+
+
+def test_three_workers_and_a_writer_store_every_article_once_with_as_few_requests(work, redis, sites, spec, single):
+    assert len(single["stored"]) == SITES * ARTICLES
+    sites.reset_logs()
+    db = work / "three.db"
+    distributed_run(redis, spec, db, workers=3, log_level="INFO")
+    assert stored(db) == single["stored"]  # every article, with the same content
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone() == (SITES * ARTICLES,) * 2
+        runs = conn.execute("SELECT portal, new, verdict FROM crawl_runs ORDER BY portal").fetchall()
+    assert runs == [(f"site_{n:02d}", ARTICLES, "ok") for n in range(SITES)]  # one run per portal, for the whole crawl
+    requests = sites.requests()
+    total = sum(len(r) for r in requests.values())
+    assert total <= 1.02 * single["requests"], (total, single["requests"])
+    # Politeness across workers: one worker at a time per portal, at the portal's rate, hand-overs included.
+    for portal, seen in requests.items():
+        times = _not_robots(seen)
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        # The server stamps arrivals, a little after Scrapy's sends on a busy machine; two workers
+        # fetching one portal at once would leave many gaps near zero.
+        assert min(gaps) >= 0.5 * DELAY, (portal, min(gaps))
+        assert (len(times) - 1) / (times[-1] - times[0]) <= 1.05 / DELAY, portal
+    fetched = [int(m) for log in sorted((db.parent / "three-logs").glob("worker*.log"))
+               for m in re.findall(r"leaves \(finished\) after (\d+) requests", log.read_text())]
+    assert len(fetched) == 3 and all(n > 0 for n in fetched), fetched  # each of the three did part of the crawl
+
+
+def _count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0  # not created yet
+
+
+def _wait_for(db: Path, articles: int, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while _count(db) < articles:
+        assert time.monotonic() < deadline, f"the archive did not reach {articles} articles"
+        time.sleep(0.2)
+
+
+def test_a_killed_worker_and_a_killed_writer_lose_nothing(work, redis, sites, spec, single):
+    db, logs = work / "killed.db", work / "killed-logs"
+    logs.mkdir()
+    args = (redis.url, json.dumps(spec))
+    writer = spawn("writer", *args, str(db), log=logs / "writer-1.log", log_level="INFO")
+    crew = [spawn("worker", *args, str(work / f"killed.worker{n}.db"), log=logs / f"worker{n}.log", log_level="INFO") for n in range(3)]
+    _wait_for(db, 120)
+    crew[0].send_signal(signal.SIGKILL)  # mid-crawl: its leases expire, its requests in flight go back
+    crew[0].wait()
+    _wait_for(db, 300)
+    writer.send_signal(signal.SIGKILL)  # items wait in Redis; those it had taken are stored by the next one
+    writer.wait()
+    writer = spawn("writer", *args, str(db), log=logs / "writer-2.log", log_level="INFO")
+    for proc in [*crew[1:], writer]:
+        assert proc.wait(timeout=600) == 0
+    assert stored(db) == single["stored"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*), count(DISTINCT url) FROM articles").fetchone() == (SITES * ARTICLES,) * 2
+    took_over = [log for log in logs.glob("worker*.log") if "were taken over" in log.read_text()
+                 and " 0 in-flight requests of dead workers" not in log.read_text()]
+    assert took_over, "no worker took over the killed worker's requests in flight"
+
+
+def test_crawlall_and_the_archive_writer_as_commands(tmp_path, redis):
+    """The commands a user runs, against the sample mirror: the same archive as a single crawlall."""
+    portals = ("--portal", "phu_yen", "--portal", "quang_ngai")
+    with MirrorServer(MIRROR / "phuyen.gov.vn") as phuyen, MirrorServer(MIRROR / "quangngai.gov.vn") as quangngai:
+        mirrors = ("--mirror", f"phu_yen={phuyen.origin}", "--mirror", f"quang_ngai={quangngai.origin}", "--delay", "0.02")
+        scrapy("crawlall", *portals, *mirrors, "-s", f"ARCHIVE_DB={tmp_path / 'single.db'}", "-s", "PROGRESS_INTERVAL=0")
+        db = tmp_path / "archive.db"
+        fast = ("-s", "REDIS_LEASE_SECONDS=3", "-s", "REDIS_IDLE_SECONDS=1", "-s", "PROGRESS_INTERVAL=0")
+        writer = subprocess.Popen([sys.executable, "-m", "scrapy", "archive-writer", "--redis", redis.url, *portals,
+                                   "-s", f"ARCHIVE_DB={db}", *fast], cwd=Path(__file__).resolve().parent.parent,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        worker = scrapy("crawlall", "--redis", redis.url, *portals, *mirrors, *fast, "-s", f"ARCHIVE_DB={tmp_path / 'w.db'}")
+        out, err = writer.communicate(timeout=300)
+    assert writer.returncode == 0, err[-3000:]
+    assert "distributed crawl: worker" in worker.stderr
+    assert stored(db) == stored(tmp_path / "single.db")
+    assert rows(db, "SELECT portal, new, verdict FROM crawl_runs ORDER BY portal") == [("phu_yen", 24, "ok"), ("quang_ngai", 26, "ok")]
+    assert not (tmp_path / "w.db").exists()  # a worker writes no archive of its own
+
+
+def test_a_wrong_redis_url_is_a_message_not_a_traceback(tmp_path):
+    proc = scrapy("crawlall", "--redis", "redis://127.0.0.1:1/0", "--portal", "quang_ngai", "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}",
+                  check=False)
+    assert proc.returncode != 0 and "cannot reach Redis at redis://127.0.0.1:1/0" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = scrapy("archive-writer", "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}", check=False)
+    assert proc.returncode == 2 and "--redis" in proc.stderr and "Traceback" not in proc.stderr
