@@ -2,6 +2,7 @@
 
 - crawl: items/s of the project's spider and pipelines against a bare parsel spider, same local site.
 - politeness: many local portals crawled together; each one's request rate against its policy.
+- distributed: the same local portals crawled by 1, 2, 3 workers and one writer on a real Redis, against one process.
 - recrawl: requests of an unchanged portal's second crawl against its first.
 - neardup: planted republications among distinct articles; what the archive clusters.
 - search: the project's search against stock sqlite-utils on a large generated archive; the
@@ -21,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from bench.crawl import orchestrate
+from bench.distributed import measure as distributed
 from bench.extract import BenchmarkError, vietnamese
 from bench.extract import run as extract
 from bench.kills import kills
@@ -31,7 +33,7 @@ from bench.search import report as search_report
 from bench.search import run as search_run
 
 ROOT = Path(__file__).resolve().parent.parent
-KINDS = ("crawl", "politeness", "recrawl", "neardup", "extract", "kills", "search")
+KINDS = ("crawl", "politeness", "recrawl", "neardup", "extract", "kills", "search", "distributed")
 
 
 def main() -> None:
@@ -41,7 +43,9 @@ def main() -> None:
                         help="article pages on the generated site (default 5000); search: articles in the archive (default 1000000)")
     parser.add_argument("--repeat", type=int, default=None, help="runs per variant, interleaved (default 3); kills: how many (default 20)")
     parser.add_argument("--seed", type=int, default=None, help="kills: the random seed of the kill points")
-    parser.add_argument("--sites", type=int, default=20, help="politeness: how many local portals (default 20)")
+    parser.add_argument("--sites", type=int, default=20, help="politeness, distributed: how many local portals (default 20)")
+    parser.add_argument("--workers", default="1,2,3", help="distributed: the numbers of workers to run (default 1,2,3)")
+    parser.add_argument("--delay", type=float, default=0.05, help="distributed: each portal's delay between requests (default 0.05 s)")
     parser.add_argument("--seconds", type=float, default=30, help="politeness: how long they are crawled (default 30)")
     parser.add_argument("--zyte", metavar="DIR", help="extract: a checkout of scrapinghub/article-extraction-benchmark")
     parser.add_argument("--extractors", default="project,trafilatura", help="extract: which to run (default project,trafilatura)")
@@ -70,6 +74,17 @@ def main() -> None:
         s = kills(args.repeat or 20, out, args.seed)
         print(f"\n{s['ok']}/{s['kills']} kills left a whole archive that lost nothing reported committed and that the next run "
               f"completed; {s['after_commits']} of them after commits. Appended to {out}/kills.jsonl")
+        return
+    if kind == "distributed":
+        s = distributed(args.sites, args.articles or 50, [int(n) for n in args.workers.split(",")], args.delay, out)
+        print(f"\n{s['sites']} portals × {s['articles_per_site']} articles, {s['delay']} s between a portal's requests, "
+              f"{s['cores']} cores:")
+        print(f"  {'mode':<22} {'seconds':>8} {'articles':>9} {'items/s':>8} {'requests':>9} {'per article':>12} {'same archive':>13}")
+        for r in s["rows"]:
+            same = "" if r["workers"] == 0 else ("yes" if r["same_as_single"] else "NO")
+            print(f"  {r['mode']:<22} {r['seconds']:>8.1f} {r['articles']:>9} {r['items_per_s']:>8.1f} {r['requests']:>9} "
+                  f"{r['requests_per_article']:>12.3f} {same:>13}")
+        print(f"Appended to {out}/distributed.jsonl")
         return
     if kind == "politeness":
         s = politeness(args.sites, args.seconds, out)

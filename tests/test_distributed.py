@@ -141,24 +141,40 @@ def test_a_killed_worker_and_a_killed_writer_lose_nothing(work, redis, sites, sp
     assert took_over, "no worker took over the killed worker's requests in flight"
 
 
+def _distributed_crawlall(redis, db: Path, worker_db: Path, portals: tuple, mirrors: tuple) -> subprocess.CompletedProcess:
+    fast = ("-s", "REDIS_LEASE_SECONDS=3", "-s", "REDIS_IDLE_SECONDS=1", "-s", "PROGRESS_INTERVAL=0")
+    writer = subprocess.Popen([sys.executable, "-m", "scrapy", "archive-writer", "--redis", redis.url, *portals,
+                               "-s", f"ARCHIVE_DB={db}", *fast], cwd=Path(__file__).resolve().parent.parent,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    worker = scrapy("crawlall", "--redis", redis.url, *portals, *mirrors, *fast, "-s", f"ARCHIVE_DB={worker_db}")
+    _, err = writer.communicate(timeout=300)
+    assert writer.returncode == 0, err[-3000:]
+    return worker
+
+
 def test_crawlall_and_the_archive_writer_as_commands(tmp_path, redis):
-    """The commands a user runs, against the sample mirror: the same archive as a single crawlall."""
+    """The commands a user runs, against the sample mirror: the same archive as a single crawlall,
+    run records, pages kept for re-extraction, and a second run as incremental as a single one's."""
     portals = ("--portal", "phu_yen", "--portal", "quang_ngai")
+    db, worker_db = tmp_path / "archive.db", tmp_path / "worker.db"  # side by side: one warc/ directory
     with MirrorServer(MIRROR / "phuyen.gov.vn") as phuyen, MirrorServer(MIRROR / "quangngai.gov.vn") as quangngai:
         mirrors = ("--mirror", f"phu_yen={phuyen.origin}", "--mirror", f"quang_ngai={quangngai.origin}", "--delay", "0.02")
-        scrapy("crawlall", *portals, *mirrors, "-s", f"ARCHIVE_DB={tmp_path / 'single.db'}", "-s", "PROGRESS_INTERVAL=0")
-        db = tmp_path / "archive.db"
-        fast = ("-s", "REDIS_LEASE_SECONDS=3", "-s", "REDIS_IDLE_SECONDS=1", "-s", "PROGRESS_INTERVAL=0")
-        writer = subprocess.Popen([sys.executable, "-m", "scrapy", "archive-writer", "--redis", redis.url, *portals,
-                                   "-s", f"ARCHIVE_DB={db}", *fast], cwd=Path(__file__).resolve().parent.parent,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        worker = scrapy("crawlall", "--redis", redis.url, *portals, *mirrors, *fast, "-s", f"ARCHIVE_DB={tmp_path / 'w.db'}")
-        out, err = writer.communicate(timeout=300)
-    assert writer.returncode == 0, err[-3000:]
-    assert "distributed crawl: worker" in worker.stderr
-    assert stored(db) == stored(tmp_path / "single.db")
-    assert rows(db, "SELECT portal, new, verdict FROM crawl_runs ORDER BY portal") == [("phu_yen", 24, "ok"), ("quang_ngai", 26, "ok")]
-    assert not (tmp_path / "w.db").exists()  # a worker writes no archive of its own
+        scrapy("crawlall", *portals, *mirrors, "-s", f"ARCHIVE_DB={tmp_path / 'single' / 'single.db'}", "-s", "PROGRESS_INTERVAL=0")
+        worker = _distributed_crawlall(redis, db, worker_db, portals, mirrors)
+        assert "distributed crawl: worker" in worker.stderr
+        assert stored(db) == stored(tmp_path / "single" / "single.db")
+        assert rows(db, "SELECT portal, new, verdict FROM crawl_runs ORDER BY portal") == [("phu_yen", 24, "ok"), ("quang_ngai", 26, "ok")]
+        assert not worker_db.exists()  # a worker writes no archive of its own
+        first_requests = phuyen.requests + quangngai.requests
+        _distributed_crawlall(redis, db, worker_db, portals, mirrors)  # the next night's run
+        second_requests = phuyen.requests + quangngai.requests - first_requests
+    runs = rows(db, "SELECT portal, new, unchanged, verdict FROM crawl_runs WHERE id > 2 ORDER BY portal")
+    assert runs == [("phu_yen", 0, 24, "ok"), ("quang_ngai", 0, 26, "ok")]  # known articles were not fetched again
+    assert second_requests < first_requests / 3
+    assert scrapy("health", "--db", str(db), "--portal", "quang_ngai").returncode == 0
+    article = rows(db, "SELECT id, body_html IS NULL, warc_file IS NOT NULL FROM articles WHERE portal = 'quang_ngai' LIMIT 1")[0]
+    assert article[1:] == (1, 1)  # its page is in a worker's WARC file, collected beside the archive
+    assert "<p>" in scrapy("body", str(article[0]), "--db", str(db)).stdout
 
 
 def test_a_wrong_redis_url_is_a_message_not_a_traceback(tmp_path):
@@ -166,5 +182,7 @@ def test_a_wrong_redis_url_is_a_message_not_a_traceback(tmp_path):
                   check=False)
     assert proc.returncode != 0 and "cannot reach Redis at redis://127.0.0.1:1/0" in proc.stderr
     assert "Traceback" not in proc.stderr
+    proc = scrapy("crawl", "quang_ngai", "--redis", "redis://127.0.0.1:1/0", "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}", check=False)
+    assert proc.returncode != 0 and "cannot reach Redis" in proc.stderr and "Traceback" not in proc.stderr
     proc = scrapy("archive-writer", "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}", check=False)
     assert proc.returncode == 2 and "--redis" in proc.stderr and "Traceback" not in proc.stderr
