@@ -258,7 +258,11 @@ def _keys(prefix: str, values: list[str]) -> str:
     return "(" + " OR ".join(f'"{prefix}{nfc(v).replace("_" if prefix == "p" else " ", "")}"' for v in values) + ")"
 
 
-def _valid_date(value: str) -> bool:
+def date_message(name: str, value: str) -> str:
+    return f"--{name} takes a date as YYYY-MM-DD (or YYYY-MM, YYYY), not {value!r}"
+
+
+def valid_date(value: str) -> bool:
     if not DATE.fullmatch(value):
         return False
     try:
@@ -305,8 +309,8 @@ def search(
     if order not in ("relevance", "newest"):
         raise QueryError(f"unknown order {order!r}: use relevance or newest")
     for name, value in (("since", since), ("until", until)):
-        if value and not _valid_date(value):
-            raise QueryError(f"--{name} takes a date as YYYY-MM-DD (or YYYY-MM, YYYY), not {value!r}")
+        if value and not valid_date(value):
+            raise QueryError(date_message(name, value))
     terms = parse(query)
     expr = fts_query(query, mode)
     filters, where, params = [], [], []

@@ -15,10 +15,11 @@ from __future__ import annotations
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from scraper.commands._cli import Help
 from scraper.commands._portals import PortalsCommand
 
 
-class Command(PortalsCommand, ScrapyCommand):
+class Command(Help, PortalsCommand, ScrapyCommand):
     requires_project = True
     requires_crawler_process = True
 

@@ -19,10 +19,11 @@ from scrapy.commands import ScrapyCommand
 
 from scraper.archive.history import find
 from scraper.commands._article import ArticleCommand
+from scraper.commands._cli import Help, quiet_pipe
 from scraper.core.dates import VN_TZ
 
 
-class Command(ArticleCommand, ScrapyCommand):
+class Command(Help, ArticleCommand, ScrapyCommand):
     def short_desc(self) -> str:
         return "Print an article's body as HTML (read again from its kept page where it is one)"
 
@@ -31,6 +32,7 @@ class Command(ArticleCommand, ScrapyCommand):
         parser.add_argument("--warc-dir", help="where the WARC files are (default: the WARC_DIR setting, or warc/ beside the archive)")
 
     def run(self, args, opts) -> None:
+        quiet_pipe()  # `| head` ends it quietly
         row = self.read(args, opts, find)
         if row is None:
             return

@@ -20,6 +20,8 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from scraper.commands._cli import Help
+from scraper.commands._crawling import check_arguments, spider_arguments, worker
 from scraper.commands._portals import PortalsCommand
 from scraper.core.urls import rebase
 
@@ -41,20 +43,7 @@ def portal_settings(profiles, delay: float | None = None) -> dict:
     }
 
 
-def worker(settings, url: str | None) -> None:
-    """A distributed crawl's worker's settings, when a Redis URL is given (option or REDIS_URL)."""
-    if not (url or settings.get("REDIS_URL")):
-        return
-    from scraper.crawl.distributed import distributed_settings  # (imports redis: only when asked)
-    from scraper.crawl.frontier import connect
-    distributed_settings(settings, url)
-    try:
-        connect(settings.get("REDIS_URL"))
-    except ConnectionError as exc:
-        raise UsageError(str(exc)) from None
-
-
-class Command(PortalsCommand, ScrapyCommand):
+class Command(Help, PortalsCommand, ScrapyCommand):
     requires_project = True
     requires_crawler_process = True
 
@@ -81,6 +70,8 @@ class Command(PortalsCommand, ScrapyCommand):
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)
         self.choose_portals(opts)
+        opts.spargs = spider_arguments(opts.spargs)
+        check_arguments(opts.spargs)
         if not self.profiles:
             raise UsageError("no portal to crawl")
         worker(self.settings, opts.redis)
@@ -90,7 +81,7 @@ class Command(PortalsCommand, ScrapyCommand):
 
     def run(self, args, opts) -> None:
         from scraper.spiders.all_portals import AllPortalsSpider
-        kwargs = dict(a.split("=", 1) for a in opts.spargs)
+        kwargs = opts.spargs
         mirrors = dict(m.split("=", 1) for m in opts.mirror)
         unknown = set(mirrors) - {p.slug for p in self.profiles}
         if unknown:

@@ -18,13 +18,14 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from scraper.archive.search import search
+from scraper.commands._cli import Help
 from scraper.core.urls import rebase
 from scraper.mirror import MirrorServer
 
 EXAMPLE_QUERY = "ban chi dao 35"
 
 
-class Command(ScrapyCommand):
+class Command(Help, ScrapyCommand):
     requires_project = True
     requires_crawler_process = True
 

@@ -8,32 +8,16 @@
 from __future__ import annotations
 
 import sys
-import textwrap
 
-from scrapy.commands import ScrapyCommand, ScrapyHelpFormatter
+from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from scraper.commands._cli import Help
 from scraper.commands._pages import PageError, read_page
 from scraper.core.profile import ProfileError
 
 
-class _HelpFormatter(ScrapyHelpFormatter):
-    """Scrapy's help layout, but paragraphs stay paragraphs and indented example lines stay lines."""
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        out = []
-        for para in text.split("\n\n"):
-            lines = para.splitlines()
-            kept = [line for line in lines if line.startswith("  ")]
-            prose = " ".join(line for line in lines if not line.startswith("  "))
-            if prose:
-                out.append(textwrap.fill(prose, width, initial_indent=indent, subsequent_indent=indent))
-            out.extend(indent + line for line in kept)
-            out.append("")
-        return "\n".join(out).rstrip("\n")
-
-
-class Command(ScrapyCommand):
+class Command(Help, ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}
@@ -62,7 +46,6 @@ class Command(ScrapyCommand):
 
     def add_options(self, parser) -> None:
         super().add_options(parser)
-        parser.formatter_class = _HelpFormatter
         parser.add_argument("--url", help="the saved page's original address (default: the url in meta.json beside it)")
         parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a URL (default 30)")
 

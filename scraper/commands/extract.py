@@ -25,13 +25,14 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from scraper.archive.schema import ARTICLE_COLUMNS
+from scraper.commands._cli import Help, quiet_pipe
 from scraper.commands._pages import PageError, read_saved
 from scraper.core.profile import Profile
 
 VN = dt.timezone(dt.timedelta(hours=7))
 
 
-class Command(ScrapyCommand):
+class Command(Help, ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}
@@ -52,6 +53,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--manifest", help='JSON Lines of {"path", "url"} (and optionally "portal")')
 
     def run(self, args, opts) -> None:
+        quiet_pipe()  # `| head` ends it quietly
         from scraper.portals import load_profiles  # heavy: imported when the command runs
         jobs = self._jobs(args, opts)
         profiles = load_profiles()

@@ -20,9 +20,10 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from scraper.archive.health import assess, findings_json
+from scraper.commands._cli import Help, quiet_pipe
 
 
-class Command(ScrapyCommand):
+class Command(Help, ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}
@@ -41,6 +42,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
 
     def run(self, args, opts) -> None:
+        quiet_pipe()  # `| head` ends it quietly
         from scraper.portals import load_profiles  # heavy: imported when the command runs
         path = Path(opts.db or self.settings.get("ARCHIVE_DB"))
         if not path.exists():

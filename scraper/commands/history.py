@@ -10,13 +10,15 @@ from scrapy.commands import ScrapyCommand
 
 from scraper.archive.history import diff, versions
 from scraper.commands._article import ArticleCommand
+from scraper.commands._cli import Help, quiet_pipe
 
 
-class Command(ArticleCommand, ScrapyCommand):
+class Command(Help, ArticleCommand, ScrapyCommand):
     def short_desc(self) -> str:
         return "Show an article's versions and what changed between them"
 
     def run(self, args, opts) -> None:
+        quiet_pipe()  # `| head` ends it quietly
         found = self.read(args, opts, versions)
         if found is None:
             return

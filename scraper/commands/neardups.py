@@ -19,9 +19,10 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 
 from scraper.archive.schema import has_clusters
+from scraper.commands._cli import Help, quiet_pipe
 
 
-class Command(ScrapyCommand):
+class Command(Help, ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}
@@ -43,6 +44,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
 
     def run(self, args: list[str], opts) -> None:
+        quiet_pipe()  # `| head` ends it quietly
         from scraper.archive.clusters import rebuild  # heavy: imported when the command runs
         from scraper.archive.store import open_database
         path = Path(opts.db or self.settings.get("ARCHIVE_DB"))

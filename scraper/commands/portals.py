@@ -13,8 +13,10 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
+from scraper.commands._cli import Help, quiet_pipe
 
-class Command(ScrapyCommand):
+
+class Command(Help, ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}
@@ -29,6 +31,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
 
     def run(self, args, opts) -> None:
+        quiet_pipe()  # `| head` ends it quietly
         from scraper.portals import load_profiles, markdown_table  # heavy: imported when the command runs
         profiles = load_profiles()
         if opts.markdown:

@@ -18,8 +18,10 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from scraper.commands._cli import Help
 
-class Command(ScrapyCommand):
+
+class Command(Help, ScrapyCommand):
     requires_project = True
     requires_crawler_process = True
 

@@ -23,6 +23,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import closest_scrapy_cfg
 
+from scraper.commands._cli import Help
 from scraper.commands._pages import PageError, is_url, read_page
 
 CASE = re.compile(r"^(article|listing|page)-[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -51,7 +52,7 @@ def draft_expected(kind: str, page) -> dict:
     return out
 
 
-class Command(ScrapyCommand):
+class Command(Help, ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}

@@ -15,10 +15,11 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from scraper.archive.search import COUNT_LIMIT, QueryError, search
+from scraper.archive.search import COUNT_LIMIT, QueryError, date_message, search, valid_date
+from scraper.commands._cli import Help, quiet_pipe
 
 
-class Command(ScrapyCommand):
+class Command(Help, ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}
@@ -57,9 +58,13 @@ class Command(ScrapyCommand):
         parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")
 
     def run(self, args: list[str], opts) -> None:
+        quiet_pipe()  # `| head` ends it quietly
         if not args:
             raise UsageError("give a query, e.g. scrapy search \"ban chi dao\"")
         query = " ".join(args)
+        for name, value in (("since", opts.since), ("until", opts.until)):
+            if value and not valid_date(value):
+                raise UsageError(date_message(name, value))
         path = Path(opts.db or self.settings.get("ARCHIVE_DB"))
         if not path.exists():
             print(f"No archive at {path}: run a crawl first (make demo).", file=sys.stderr)

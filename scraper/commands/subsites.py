@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from scraper.commands._cli import Help
 from scraper.commands._pages import PageError, read_page
 
 
@@ -43,7 +44,7 @@ def discovered_profile(site, parent, page_url: str, seen_on: str) -> str:
     ])
 
 
-class Command(ScrapyCommand):
+class Command(Help, ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_ENABLED": False}

@@ -1,0 +1,63 @@
+"""The command line as a user meets it: help that keeps its examples, arguments checked before a
+crawl starts, and no traceback for a user's mistake or a closed pipe."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import scraper.commands
+from tests.conftest import MIRROR, ROOT, scrapy
+
+COMMANDS = sorted(m.name for m in pkgutil.iter_modules(scraper.commands.__path__) if not m.name.startswith("_"))
+
+
+def _examples(name: str) -> list[str]:
+    doc = importlib.import_module(f"scraper.commands.{name}").Command().long_desc() or ""
+    return [line.strip() for line in doc.splitlines() if line.strip().startswith("scrapy ") and line.startswith("  ")]
+
+
+@pytest.mark.parametrize("name", [n for n in COMMANDS if _examples(n)])
+def test_help_keeps_every_example_on_its_own_line(name):
+    shown = [line.strip() for line in scrapy(name, "-h").stdout.splitlines()]
+    for example in _examples(name):
+        assert example in shown, f"scrapy {name} -h reflowed {example!r}"
+
+
+def test_crawl_help_lists_the_spider_arguments():
+    out = scrapy("crawl", "-h").stdout
+    for argument in ("since=YYYY-MM-DD", "recheck=1", "full=1", "start_urls=URL", "home=URL", "recover=ARCHIVE", "captures=",
+                     "--redis URL"):
+        assert argument in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("crawl", "quang_ngai", "-a", "since=yesterday"), "since takes a date as YYYY-MM-DD"),
+    (("crawl", "quang_ngai", "-a", "recheck=maybe"), "recheck takes 1 or 0"),
+    (("crawl", "quang_ngai", "-a", "home=ftp://example.org/"), "home takes http(s) URLs"),
+    (("crawlall", "--portal", "quang_ngai", "-a", "since=2024-13-45"), "since takes a date as YYYY-MM-DD"),
+    (("crawlall", "--portal", "quang_ngai", "-a", "since"), "-a takes NAME=VALUE"),
+    (("crawlall", "--portal", "nowhere"), "no portal profile named nowhere"),
+    (("subsites", "ha_noi", "--page", "missing.html"), "Cannot read missing.html"),
+    (("search", "ban", "--since", "banana"), "takes a date as YYYY-MM-DD"),
+])
+def test_a_users_mistake_is_a_message_and_a_non_zero_exit(tmp_path, args, message):
+    proc = scrapy(*args, "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}", check=False)
+    assert proc.returncode != 0
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "a.db").exists()  # nothing was started
+
+
+def test_a_closed_pipe_ends_a_command_quietly():
+    pages = sorted(str(p) for p in (MIRROR / "phuyen.gov.vn" / "pages").glob("*.html"))
+    proc = subprocess.Popen([sys.executable, "-m", "scrapy", "extract", *pages, "--portal", "phu_yen"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(100)  # `| head -c 100`: the reader goes away
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0
+    assert "BrokenPipeError" not in err and "Traceback" not in err
