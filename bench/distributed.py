@@ -62,7 +62,7 @@ def _settings(profiles: list, db: str, extra: dict):
 
 
 def _timing() -> dict:
-    return {"REDIS_LEASE_SECONDS": float(os.environ.get("BENCH_LEASE_SECONDS", "3")),
+    return {"REDIS_LEASE_SECONDS": float(os.environ.get("BENCH_LEASE_SECONDS", "10")),
             "REDIS_IDLE_SECONDS": float(os.environ.get("BENCH_IDLE_SECONDS", "2"))}
 
 

@@ -91,9 +91,10 @@ def test_three_workers_and_a_writer_store_every_article_once_with_as_few_request
     for portal, seen in requests.items():
         times = _not_robots(seen)
         gaps = [b - a for a, b in zip(times, times[1:])]
-        # The server stamps arrivals, a little after Scrapy's sends on a busy machine; two workers
-        # fetching one portal at once would leave many gaps near zero.
-        assert min(gaps) >= 0.5 * DELAY, (portal, min(gaps))
+        # The server stamps arrivals, a little after Scrapy's sends on a busy machine, so one gap may
+        # look short; two workers fetching one portal at once would leave half the gaps near zero.
+        short = [g for g in gaps if g < 0.5 * DELAY]
+        assert len(short) <= max(1, 0.05 * len(gaps)), (portal, short)
         assert (len(times) - 1) / (times[-1] - times[0]) <= 1.05 / DELAY, portal
     fetched = [int(m) for log in sorted((db.parent / "three-logs").glob("worker*.log"))
                for m in re.findall(r"leaves \(finished\) after (\d+) requests", log.read_text())]

@@ -44,7 +44,7 @@ def distributed_settings(settings, url: str | None = None) -> bool:
         "SCHEDULER_QUEUE_CLASS": "scraper.crawl.frontier.PortalQueue",
         "SCHEDULER_PERSIST": True,  # the frontier is the run's, not this worker's
         "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
-        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "DUPEFILTER_CLASS": "scraper.crawl.frontier.FrontierDupeFilter",
         "ITEM_PIPELINES": {},  # items go to the archive writer (Frontier.settle)
         "SPIDER_MIDDLEWARES": {**settings.getdict("SPIDER_MIDDLEWARES"), "scraper.crawl.distributed.SettleOutput": 5},
         "EXTENSIONS": {**settings.getdict("EXTENSIONS"), "scraper.crawl.services.ArchiveService": None},
@@ -54,27 +54,34 @@ def distributed_settings(settings, url: str | None = None) -> bool:
 
 
 class RedisSet:
-    """A set of strings in Redis, with the set operations the spiders use."""
+    """A set of strings in Redis, with the set operations the spiders use. What a callback adds is
+    held here until its output is settled (``Frontier.settle``): a mark "requested" reaches Redis
+    only after the requests it stands for, so a worker killed in between leaves no mark without
+    its request (the request is made again instead)."""
 
     def __init__(self, server, key: str):
         self.server, self.key = server, key
+        self.pending: set[str] = set()
 
     def __contains__(self, value: str) -> bool:
-        return bool(self.server.sismember(self.key, value))
+        return value in self.pending or bool(self.server.sismember(self.key, value))
 
     def add(self, value: str) -> None:
-        self.server.sadd(self.key, value)
+        self.pending.add(value)
 
     def update(self, values: Iterable[str]) -> None:
-        values = list(values)
-        if values:
-            self.server.sadd(self.key, *values)
+        self.pending.update(values)
+
+    def flush(self, pipe) -> None:
+        if self.pending:
+            pipe.sadd(self.key, *self.pending)
+            self.pending = set()
 
     def __iter__(self):
-        return iter(sorted(v.decode() for v in self.server.smembers(self.key)))
+        return iter(sorted({v.decode() for v in self.server.smembers(self.key)} | self.pending))
 
     def __len__(self) -> int:
-        return self.server.scard(self.key)
+        return len(set(self))
 
 
 class Frontier:
@@ -85,6 +92,7 @@ class Frontier:
         self.me = worker_id()
         self.idle_seconds = idle_seconds
         self.leases = Leases(server, keys, self.me, lease_seconds)
+        self.shared: list[RedisSet] = []  # the portals' run state, flushed as outputs are settled
         self._idle_since: float | None = None
         self._loop: task.LoopingCall | None = None
         self._last_snapshot = 0.0
@@ -111,6 +119,7 @@ class Frontier:
         portal.scheduled = RedisSet(server, keys.state("scheduled", portal.slug))
         portal.listings_requested = RedisSet(server, keys.state("listings", portal.slug))
         portal.completed_walks = RedisSet(server, keys.state("walks", portal.slug))
+        self.shared += [portal.scheduled, portal.listings_requested, portal.completed_walks]
         self.leases.delays[portal.slug] = portal.profile.download_delay
         deadline = time.monotonic() + wait
         while not server.sismember(f"{keys.prefix}:ready", portal.slug):
@@ -126,17 +135,21 @@ class Frontier:
     # -- output ----------------------------------------------------------------------------------
 
     def settle(self, request: Request, outputs: Iterable) -> list:
-        """Put what came of `request` in Redis (requests in the frontier, items in the writer's
-        queue), then take `request` out of the in-flight hash; the items, for Scrapy's counts."""
+        """Put what came of `request` in Redis, then take `request` out of the in-flight hash: first
+        the requests it led to (each queued with its fingerprint at once, ``PortalQueue.push``),
+        then in one transaction its items (for the writer), the marks of what was requested and
+        walked, and the request's settling. The items are returned, for Scrapy's counts."""
         items = []
         for output in outputs:
             if isinstance(output, Request):
                 self.crawler.engine.crawl(output)
             else:
                 items.append(output)
-        pipe = self.server.pipeline()
+        pipe = self.server.pipeline(transaction=True)
         for item in items:
             pipe.rpush(self.keys.items, pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+        for shared in self.shared:
+            shared.flush(pipe)
         taken = request.meta.get("frontier")
         if taken:
             self.leases.settled(*taken, pipe=pipe)
@@ -170,6 +183,8 @@ class Frontier:
         """Scrapy finds this worker idle: whatever it took is done (requests its callbacks did not
         settle: an errback's, a dropped one's), and the worker stays while the run has work."""
         pipe = self.server.pipeline()
+        for shared in self.shared:  # marks of requests made outside a callback (the start requests)
+            shared.flush(pipe)
         for portal, field in self.leases.unsettled():
             self.leases.settled(portal, field, pipe=pipe)
         pipe.execute()
@@ -185,6 +200,10 @@ class Frontier:
     def closed(self, spider, reason) -> None:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        pipe = self.server.pipeline()
+        for shared in self.shared:
+            shared.flush(pipe)
+        pipe.execute()
         self.snapshot()
         self.leases.leave()
         logger.info("distributed crawl: worker %s leaves (%s) after %d requests; %d in-flight requests of dead workers were "

@@ -26,6 +26,7 @@ Keys, under ``REDIS_PREFIX`` (``vnarchive``):
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import socket
@@ -33,9 +34,11 @@ import time
 import uuid
 
 import redis
+from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import Base
 
 PREFIX = "vnarchive"
+logger = logging.getLogger(__name__)
 
 _POP = """
 for i = 1, #KEYS, 2 do
@@ -141,7 +144,10 @@ class Leases:
         self.server.zadd(self.keys.workers, {self.me: time.time() * 1000})
         for portal in list(self.held):
             if not self._renew(keys=[self.keys.lease(portal)], args=[self.me, self.lease_ms]):
-                self._drop(portal)  # expired and taken (this worker stalled past its lease)
+                # Expired and maybe taken: this worker stalled past its lease. What it already took
+                # of the portal is still fetched here; a lease long beside the stalls keeps this rare.
+                logger.warning("distributed crawl: lost the lease on %s (no renewal for %.0f s)", portal, self.lease_ms / 1000)
+                self._drop(portal)
         work = self.work()
         for portal in [p for p in self.held if p not in work and not self.local.get(p)]:
             self.release(portal)  # nothing left to fetch there
@@ -208,6 +214,7 @@ class PortalQueue(Base):
     def __init__(self, server, spider, key, serializer=None):
         super().__init__(server, spider, key, serializer)
         self.keys = Keys(spider.settings.get("REDIS_PREFIX", PREFIX))
+        self.fingerprints = RFPDupeFilter(server, self.keys.dupefilter)
 
     @property
     def leases(self) -> Leases | None:
@@ -217,8 +224,10 @@ class PortalQueue(Base):
     def push(self, request) -> None:
         portal = request.meta.get("portal") or "_"
         previous = request.meta.pop("frontier", None)  # a retry or a redirect of a request in flight
-        pipe = self.server.pipeline()
+        pipe = self.server.pipeline(transaction=True)  # queued and marked seen together, or neither
         pipe.zadd(self.keys.queue(portal), {self._encode_request(request): -request.priority})
+        if not request.dont_filter:
+            pipe.sadd(self.keys.dupefilter, self.fingerprints.request_fingerprint(request))
         pipe.sadd(self.keys.portals, portal)
         if previous:
             pipe.hdel(self.keys.inflight(previous[0]), previous[1])
@@ -257,3 +266,13 @@ class PortalQueue(Base):
     def clear(self) -> None:
         """Never called by the scheduler here (SCHEDULER_PERSIST): a worker leaving must not empty the
         frontier the others share; the archive writer clears a finished run."""
+
+
+class FrontierDupeFilter(RFPDupeFilter):
+    """scrapy-redis's duplicate filter, but a request counts as seen once it is in the frontier:
+    ``request_seen`` only looks, and ``PortalQueue.push`` adds the fingerprint in the transaction
+    that queues the request, so a worker killed between the two never leaves a URL marked seen
+    and never fetched."""
+
+    def request_seen(self, request) -> bool:
+        return bool(self.server.sismember(self.key, self.request_fingerprint(request)))
