@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # replay the crawl's WARC files with it.
 PYWB := .venv-pywb
 
-.PHONY: demo test fuzz bench bench-search bench-extract clean
+.PHONY: demo serve test fuzz bench bench-search bench-extract clean
 
 $(BIN)/scrapy: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,17 @@ $(BIN)/pytest: $(BIN)/scrapy
 
 demo: $(BIN)/scrapy  ## serve the sample mirror on 127.0.0.1, crawl it into data/archive.db, report
 	$(BIN)/scrapy demo
+
+$(BIN)/datasette: $(BIN)/scrapy
+	$(BIN)/pip install --quiet -e '.[reader]'
+	@touch $@
+
+ARCHIVE ?= data/archive.db
+PORT ?= 8001
+serve: $(BIN)/datasette  ## Datasette over the archive on 127.0.0.1 (make serve ARCHIVE=… PORT=…): search with excerpts, facets, runs
+	@test -f $(ARCHIVE) || { echo "No archive at $(ARCHIVE): run make demo first, or give ARCHIVE=path/to/archive.db"; exit 2; }
+	$(BIN)/python -c "import sys; from scraper.archive.store import Archive; Archive(sys.argv[1]).close()" $(ARCHIVE)
+	$(BIN)/datasette serve $(ARCHIVE) --metadata data/metadata.json -h 127.0.0.1 -p $(PORT)
 
 $(PYWB)/bin/wayback:
 	$(PYTHON) -m venv $(PYWB)

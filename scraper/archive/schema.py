@@ -328,6 +328,19 @@ def _m008_pages_in_warc(db: sqlite_utils.Database) -> None:
         db[table].add_column("warc_offset", int)
 
 
+def _m009_reading_views(db: sqlite_utils.Database) -> None:
+    """Views for people browsing the archive (Datasette, sqlite3): the articles as a reader lists them
+    (no body, HTML or extraction columns), with their year and month to facet by, and articles per
+    portal per month (where a broken selector or a dead portal shows as a gap)."""
+    db.execute("""CREATE VIEW IF NOT EXISTS article_list AS
+        SELECT id, title, published_at, substr(published_at, 1, 4) AS year, substr(published_at, 1, 7) AS month,
+               portal, province, author, category, url
+        FROM articles""")
+    db.execute("""CREATE VIEW IF NOT EXISTS articles_per_month AS
+        SELECT portal, substr(published_at, 1, 7) AS month, count(*) AS articles
+        FROM articles WHERE published_at IS NOT NULL GROUP BY portal, month""")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_portal_history,
@@ -337,6 +350,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m006_search_filters,
     _m007_folds_in_the_index_only,
     _m008_pages_in_warc,
+    _m009_reading_views,
 ]
 
 
