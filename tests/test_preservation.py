@@ -66,6 +66,13 @@ def test_every_response_is_a_warc_record_that_warcio_checks_and_indexes(sample_a
     assert listings, "listing pages are kept too"
 
 
+def test_index_keys_are_the_surt_librarys_for_names_and_ip_addresses(sample_archive):
+    import surt
+    lines = index_lines(sample_archive.parent / "warc")
+    assert lines and all(key == surt.surt(data["url"]) for key, _, data in lines)
+    assert any(key.startswith("1,0,0,127:") for key, _, _ in lines)  # the local mirror's address, reversed
+
+
 def test_the_index_points_at_each_response_and_says_what_it_stood_for(sample_archive):
     warc_dir = sample_archive.parent / "warc"
     lines = index_lines(warc_dir)

@@ -28,6 +28,7 @@ import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from surt import surt as _surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -36,21 +37,10 @@ logger = logging.getLogger(__name__)
 
 
 def surt(url: str) -> str:
-    """Sort-friendly URI key, as the CDX convention (and the surt library) writes it:
-    'vn,gov,phuyen)/wps/portal?a=1&b=2' (no scheme, no www., query sorted, IPs and ports kept)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    if not host.replace(".", "").isdigit():  # names are reversed, IP addresses are not
-        host = ",".join(reversed(host.split(".")))
-    port = parts.port
-    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
-        host += f":{port}"
-    key = host + ")" + (parts.path or "/").lower()
-    if parts.query:
-        key += "?" + "&".join(sorted(parts.query.lower().split("&")))
-    return key
+    """The CDX sort key of a URL as the surt library writes it (and cdxj-indexer, pywb, the Wayback
+    Machine): 'vn,gov,phuyen)/wps/portal?a=1&b=2', '1,0,0,127:8001)/' (no scheme, no www., query
+    sorted, host labels reversed, IP addresses too)."""
+    return _surt(url)
 
 
 def build_record(*, url: str, method: str, request_headers: list[tuple[str, str]], status: int, reason: str,
