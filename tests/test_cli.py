@@ -61,3 +61,38 @@ def test_a_closed_pipe_ends_a_command_quietly():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0
     assert "BrokenPipeError" not in err and "Traceback" not in err
+
+
+class _Terminal:
+    """A stream that says it is a terminal, as standard error is in an interactive shell."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        self.text += s
+        return len(s)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_long_work_shows_a_bar_with_the_time_left_on_a_terminal_and_lines_otherwise():
+    import io
+
+    from scraper.crawl.progress import Progress
+    terminal = _Terminal()
+    bar = Progress(200, "reextract", "pages", stream=terminal)
+    for _ in range(200):
+        bar.update()
+    bar.close()
+    assert "reextract: 100%" in terminal.text and "200/200" in terminal.text and "pages/s" in terminal.text
+    piped = io.StringIO()
+    lines = Progress(200, "reextract", "pages", every=3600, stream=piped)
+    for _ in range(200):
+        lines.update()
+    lines.close()
+    assert piped.getvalue().startswith("reextract: 200 of 200 pages, ") and "\r" not in piped.getvalue()

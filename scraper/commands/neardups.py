@@ -20,6 +20,7 @@ from scrapy.commands import ScrapyCommand
 
 from scraper.archive.schema import has_clusters
 from scraper.commands._cli import Help, quiet_pipe
+from scraper.crawl.progress import Progress
 
 
 class Command(Help, ScrapyCommand):
@@ -54,14 +55,16 @@ class Command(Help, ScrapyCommand):
             return
         if opts.rebuild:
             db = open_database(path)
-            last = [0.0]
+            bar: list = []
+            began = time.monotonic()
 
             def progress(done: int, total: int) -> None:
-                if time.monotonic() - last[0] >= 2 or done == total:
-                    last[0] = time.monotonic()
-                    print(f"  {done} of {total} articles", file=sys.stderr)
-
+                if not bar:
+                    bar.append(Progress(total, "neardups", "articles", started=began))
+                bar[0].update(done - bar[0].done)
             result = rebuild(db.conn, progress=progress)
+            if bar:
+                bar[0].close()
             db.close()
             print(f"Rebuilt signatures of {result['articles']} articles in {result['seconds']:.1f} s: "
                   f"{result['clusters']} clusters of republications holding {result['clustered_articles']} articles.")

@@ -41,8 +41,8 @@ class Command(Help, ScrapyCommand):
 
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)
-        if self.settings.getpriority("LOG_LEVEL") < 40:
-            self.settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+        if self.settings.getpriority("LOG_LEVEL") < 40:  # Scrapy's log when asked (-L INFO, -s LOG_LEVEL=…)
+            self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
         self.settings.set("WARC_ENABLED", False, priority="cmdline")  # nothing is fetched, nothing to keep
 
     def run(self, args, opts) -> None:
@@ -60,5 +60,13 @@ class Command(Help, ScrapyCommand):
             self.exitcode = 2
             return
         print(f"Re-extracting {len(entries)} stored article pages from {warc_dir}", file=sys.stderr)
-        self.crawler_process.crawl(ReextractSpider, entries=entries)
+        crawler = self.crawler_process.create_crawler(ReextractSpider)
+        self.crawler_process.crawl(crawler, entries=entries)
         self.crawler_process.start()
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        for slug in sorted({e["portal"] for e in entries}):
+            def get(key, slug=slug):
+                return stats.get(f"portals/{slug}/{key}", 0)
+            print(f"{slug}: {get('archive/committed/new')} new, {get('archive/committed/updated')} updated, "
+                  f"{get('archive/unchanged') + get('archive/committed/unchanged')} unchanged, "
+                  f"{get('archive/committed/rejected')} rejected, {get('reextract/unreadable')} unreadable")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import AsyncIterator
 
 from scraper.archive.warc import read_response
 from scraper.core.dates import VN_TZ
+from scraper.crawl.progress import Progress
 from scraper.portals import load_profiles
 from scraper.spiders.base import ArchiveSpider
 
@@ -35,9 +35,9 @@ class ReextractSpider(ArchiveSpider):
         self.entries = entries
 
     async def start(self) -> AsyncIterator:
-        started = last_report = time.monotonic()
-        total = len(self.entries)
-        for n, entry in enumerate(self.entries, 1):
+        progress = Progress(len(self.entries), "reextract", "pages")
+        for entry in self.entries:
+            progress.update()
             portal = self.portals[entry["portal"]]
             try:
                 status, headers, body, warc_date = read_response(entry["warc"], int(entry["offset"]))
@@ -55,7 +55,4 @@ class ReextractSpider(ArchiveSpider):
                 captured_at=(entry.get("capture") or {}).get("captured_at"), capture_archive=(entry.get("capture") or {}).get("archive"),
                 warc_file=entry["filename"], warc_offset=int(entry["offset"]),
             )
-            if time.monotonic() - last_report >= 2 or n == total:
-                last_report = time.monotonic()
-                rate = n / max(last_report - started, 1e-6)
-                logger.info("reextract: %d of %d pages (%.0f/s)", n, total, rate)
+        progress.close()
