@@ -49,11 +49,7 @@ class SqlitePipeline:
         self._flusher.start(self.archive.batch_seconds, now=False)
 
     def _flush(self) -> None:
-        self.archive.commit()
-        total = self.archive.committed
-        logger.info("archive: %s stored so far (%s commits)",
-                    ", ".join(f"{total[k]} {k}" for k in ("new", "updated", "aliases", "rejected") if total[k]) or "nothing",
-                    total["commits"])
+        self.archive.commit()  # logged by the archive ("archive: committed …, in all …"), once per commit
 
     def process_item(self, item):
         adapter = ItemAdapter(item)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import subprocess
 import sys
 
@@ -96,3 +97,16 @@ def test_long_work_shows_a_bar_with_the_time_left_on_a_terminal_and_lines_otherw
         lines.update()
     lines.close()
     assert piped.getvalue().startswith("reextract: 200 of 200 pages, ") and "\r" not in piped.getvalue()
+
+
+def test_a_mirror_crawl_says_where_its_articles_are_stored_and_logs_each_commit_once(tmp_path, phuyen_mirror):
+    from tests.conftest import crawl
+    db = tmp_path / "a.db"
+    err = crawl("phu_yen", phuyen_mirror, db).stderr
+    import sqlite3
+    with sqlite3.connect(db) as conn:
+        url = conn.execute("SELECT url FROM articles LIMIT 1").fetchone()[0]
+    said = re.search(r"articles are stored under (\S+)", err).group(1)
+    assert url.startswith(said + "/")  # the portal's URLs as the rows hold them
+    commits = re.findall(r"archive: committed ", err)
+    assert len(commits) >= 1 and "stored so far" not in err

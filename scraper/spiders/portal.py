@@ -82,8 +82,8 @@ class PortalSpider(Discovery, ArchiveSpider):
             logger.warning("%s: retired on %s (%s). Its pages can be recovered from web archives: "
                            "scrapy crawl %s -a recover=wayback", portal.slug, profile.retired_on, profile.evidence, portal.slug)
         if portal.mirror_origins:
-            logger.info("%s: crawling a copy at %s; articles are stored under %s",
-                        portal.slug, ", ".join(portal.mirror_origins), profile.base_url)
+            logger.info("%s: crawling a copy at %s; articles are stored under %s", portal.slug,
+                        ", ".join(portal.mirror_origins), portal.canonical(f"{profile.base_url}/").rstrip("/"))
         if profile.robots == "ignore":
             logger.warning("%s: robots.txt is ignored for this portal, as its profile says: the archive must "
                            "have the right to crawl it", portal.slug)
