@@ -8,6 +8,7 @@ import pkgutil
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -110,3 +111,49 @@ def test_a_mirror_crawl_says_where_its_articles_are_stored_and_logs_each_commit_
     assert url.startswith(said + "/")  # the portal's URLs as the rows hold them
     commits = re.findall(r"archive: committed ", err)
     assert len(commits) >= 1 and "stored so far" not in err
+
+
+def run_in_terminal(args: list[str], timeout: float = 300) -> str:
+    """A command run with its output on a terminal (a pseudo-terminal 120 columns wide), as a user
+    runs it; what the terminal showed, carriage returns as new lines."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen(args, cwd=ROOT, stdin=slave, stdout=slave, stderr=slave)
+    os.close(slave)
+    out, deadline = b"", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 1.0)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=30)
+    os.close(master)
+    assert proc.returncode == 0, out.decode(errors="replace")[-3000:]
+    return out.decode(errors="replace").replace("\r", "\n")
+
+
+def test_a_crawl_on_a_terminal_shows_a_bar_of_the_articles_found_and_read(tmp_path, quangngai_mirror):
+    shown = run_in_terminal([sys.executable, "-m", "scrapy", "crawlall", "--portal", "quang_ngai",
+                             "--mirror", f"quang_ngai={quangngai_mirror.origin}", "--delay", "0.05",
+                             "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}", "-s", "LOG_LEVEL=WARNING"])
+    bars = [line for line in shown.splitlines() if line.startswith("crawl:")]
+    assert bars and re.search(r"100%\|.*\| 26/26 \[[\d:]+<[\d:]+, +[\d.]+(s/ articles| articles/s)\]", bars[-1]), bars[-3:]
+
+
+def test_reextract_on_a_terminal_shows_a_bar_with_the_time_left(tmp_path, sample_archive):
+    shown = run_in_terminal([sys.executable, "-m", "scrapy", "reextract", "--warc-dir", str(sample_archive.parent / "warc"),
+                             "-s", f"ARCHIVE_DB={tmp_path / 'fresh.db'}"])
+    assert re.search(r"reextract: 100%\|.*\| 50/50 \[", shown), shown[-2000:]

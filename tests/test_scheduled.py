@@ -72,6 +72,10 @@ def test_a_crawl_of_many_portals_puts_every_request_in_its_portals_slot():
     for slug, portal in spider.portals.items():
         request = spider.request(portal, portal.start_urls[0], spider.parse_listing, "listing")
         assert request.meta["download_slot"] == slug and request.meta["portal"] == slug
+    # One portal crawled by crawlall is still in its own slot, at the rate crawlall gave it.
+    alone = AllPortalsSpider(profiles=profiles[:1])
+    portal = alone.portals["phu_yen"]
+    assert alone.request(portal, portal.start_urls[0], alone.parse_listing, "listing").meta["download_slot"] == "phu_yen"
 
 
 def test_crawlall_runs_every_portal_side_by_side_and_records_each(tmp_path):

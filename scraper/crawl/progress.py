@@ -1,4 +1,5 @@
-"""A progress line per portal while a crawl runs."""
+"""Progress while work runs: a line per portal while a crawl runs (and a bar of the articles found
+and read when standard error is a terminal), and a bar or lines for long work of known size."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ class PortalProgress:
         self.crawler = crawler
         self.interval = interval
         self.loop: task.LoopingCall | None = None
+        self.bar = self.ticker = None  # on a terminal: the crawl's bar, and its refresh
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -33,6 +35,22 @@ class PortalProgress:
     def opened(self, spider):
         self.loop = task.LoopingCall(self.report, spider)
         self.loop.start(self.interval, now=False)
+        import sys
+        if sys.stderr.isatty() and self.crawler.settings.getbool("PROGRESS_BAR", True):
+            from tqdm import tqdm
+            # The articles the crawl has found so far and those it has read: the total grows as
+            # listings are walked, so the time left is an estimate that firms up as it goes.
+            self.bar = tqdm(total=0, desc="crawl", unit=" articles", file=sys.stderr, dynamic_ncols=True)
+            self.ticker = task.LoopingCall(self.tick)
+            self.ticker.start(1.0, now=False)
+
+    def tick(self) -> None:
+        stats = self.crawler.stats.get_stats()
+        found = sum(v for k, v in stats.items() if k.startswith("discovery/") and k.endswith("/articles"))
+        read = stats.get("item_scraped_count", 0) + stats.get("item_dropped_count", 0)
+        self.bar.total = max(found, read)
+        self.bar.n = read
+        self.bar.refresh()
 
     def report(self, spider, final: bool = False) -> None:
         stats = self.crawler.stats.get_stats()
@@ -51,6 +69,10 @@ class PortalProgress:
     def closed(self, spider, reason):
         if self.loop and self.loop.running:
             self.loop.stop()
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
+            self.tick()
+            self.bar.close()
 
 
 class Progress:

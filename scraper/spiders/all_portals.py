@@ -10,6 +10,7 @@ from scraper.spiders.portal import PortalSpider
 
 class AllPortalsSpider(PortalSpider):
     name = "portals"
+    portal_slots = True  # crawlall gives every portal its slot at its rate, a run of one portal too
 
 
 def scheduled_profiles(*, subsites: bool = False, retired: bool = False, only: list[str] | None = None) -> list[Profile]:

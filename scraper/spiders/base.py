@@ -42,6 +42,7 @@ class ArchiveSpider(Failures, scrapy.Spider):
     profile: ClassVar[Profile | None] = None
     run_kind: ClassVar[str] = "crawl"  # how its runs are recorded (re-extraction and recovery differ)
     visits_portals: ClassVar[bool] = True  # fetches from the portals themselves (so each needs somewhere to start)
+    portal_slots: ClassVar[bool] = False   # a download slot per portal even for one (crawlall's DOWNLOAD_SLOTS)
 
     def __init__(self, *args: Any, start_urls: str | list[str] | None = None, since: str | None = None,
                  recheck: str | bool = False, full: str | bool = False, profiles: list[Profile] | None = None,
@@ -62,7 +63,9 @@ class ArchiveSpider(Failures, scrapy.Spider):
         hosts = {h for portal in self.portals.values() for h in portal.allowed_hosts}
         # OffsiteMiddleware compares host names without ports; `follows` checks host and port.
         self.allowed_domains = sorted({h.rsplit(":", 1)[0] for h in hosts})
-        self.one_slot_per_portal = len(self.portals) > 1
+        # Many portals (or crawlall's, however many): each in a download slot of its own, at its own
+        # rate (DOWNLOAD_SLOTS); one portal crawled alone gets its rate from its spider's settings.
+        self.one_slot_per_portal = self.portal_slots or len(self.portals) > 1
 
     @staticmethod
     def _parse_since(since: str | None) -> str | None:
