@@ -118,13 +118,28 @@ def _wait_for(db: Path, articles: int, timeout: float = 300) -> None:
         time.sleep(0.2)
 
 
+def _wait_for_requests_in_flight(url: str, pid: int, timeout: float = 120) -> None:
+    """Until the worker with process id `pid` holds a portal with requests in flight."""
+    import redis as redis_client
+    server = redis_client.Redis.from_url(url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for key in server.scan_iter("vnarchive:lease:*"):
+            holder = server.get(key) or b""
+            if f"-{pid}-".encode() in holder and server.hlen(key.replace(b":lease:", b":inflight:")):
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"worker {pid} never had requests in flight")
+
+
 def test_a_killed_worker_and_a_killed_writer_lose_nothing(work, redis, sites, spec, single):
     db, logs = work / "killed.db", work / "killed-logs"
     logs.mkdir()
     args = (redis.url, json.dumps(spec))
     writer = spawn("writer", *args, str(db), log=logs / "writer-1.log", log_level="INFO")
     crew = [spawn("worker", *args, str(work / f"killed.worker{n}.db"), log=logs / f"worker{n}.log", log_level="INFO") for n in range(3)]
-    _wait_for(db, 120)
+    _wait_for(db, 60)
+    _wait_for_requests_in_flight(redis.url, crew[0].pid)
     crew[0].send_signal(signal.SIGKILL)  # mid-crawl: its leases expire, its requests in flight go back
     crew[0].wait()
     _wait_for(db, 300)
