@@ -100,9 +100,6 @@ class Keys:
     def state(self, name: str, portal: str) -> str:
         return f"{self.prefix}:state:{name}:{portal}"
 
-    def all(self) -> str:
-        return f"{self.prefix}:*"
-
 
 class Leases:
     """One worker's leases on portals, kept in Redis; `maintain()` (about once a second) renews
