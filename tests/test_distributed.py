@@ -199,3 +199,19 @@ def test_a_wrong_redis_url_is_a_message_not_a_traceback(tmp_path):
     assert proc.returncode != 0 and "cannot reach Redis" in proc.stderr and "Traceback" not in proc.stderr
     proc = scrapy("archive-writer", "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}", check=False)
     assert proc.returncode == 2 and "--redis" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_scrapy_crawl_of_one_portal_as_a_worker(tmp_path, redis):
+    from tests.conftest import mirror_start_urls
+    db = tmp_path / "archive.db"
+    fast = ("-s", "REDIS_LEASE_SECONDS=3", "-s", "REDIS_IDLE_SECONDS=1", "-s", "PROGRESS_INTERVAL=0")
+    with MirrorServer(MIRROR / "quangngai.gov.vn") as server:
+        writer = subprocess.Popen([sys.executable, "-m", "scrapy", "archive-writer", "--redis", redis.url, "--portal", "quang_ngai",
+                                   "-s", f"ARCHIVE_DB={db}", *fast], cwd=Path(__file__).resolve().parent.parent,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        worker = scrapy("crawl", "quang_ngai", "--redis", redis.url, "-a", f"start_urls={mirror_start_urls('quang_ngai', server)}",
+                        "-s", "DOWNLOAD_DELAY=0", "-s", f"ARCHIVE_DB={tmp_path / 'w.db'}", *fast)
+        _, err = writer.communicate(timeout=300)
+    assert writer.returncode == 0, err[-3000:]
+    assert "StatsCollector" not in worker.stderr  # scrapy-redis's deprecation warning is not repeated per request
+    assert rows(db, "SELECT portal, new, verdict FROM crawl_runs") == [("quang_ngai", 26, "ok")]

@@ -32,6 +32,7 @@ import os
 import socket
 import time
 import uuid
+import warnings
 
 import redis
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -39,6 +40,9 @@ from scrapy_redis.queue import Base
 
 PREFIX = "vnarchive"
 logger = logging.getLogger(__name__)
+# scrapy-redis 0.9 still passes `spider` to the stats collector, which Scrapy 2.19 warns about on every
+# request: the workers' logs would hold nothing else.
+warnings.filterwarnings("ignore", message="Passing a 'spider' argument to StatsCollector", module="scrapy_redis")
 
 _POP = """
 for i = 1, #KEYS, 2 do
