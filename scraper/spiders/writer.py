@@ -48,7 +48,7 @@ class ArchiveWriterSpider(scrapy.Spider):
     def __init__(self, *args: Any, profiles: list[Profile], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.portals = {p.slug: p for p in profiles}
-        self.stored = 0
+        self.handled = 0  # items through the pipelines: stored, or rejected as the pipelines decide
         self._raw: dict[int, bytes] = {}      # id(item) -> its entry in {p}:writing
         self._finished: list[bytes] = []      # entries of items through the pipelines, until the next commit
         self._done_run = False
@@ -120,12 +120,12 @@ class ArchiveWriterSpider(scrapy.Spider):
             pending = self.frontier.work()
             if seen_worker and not live and not pending and not self._raw and not self.server.llen(self.keys.items):
                 self._done_run = True
-                logger.info("archive writer: the run is over (%d items stored)", self.stored)
+                logger.info("archive writer: the run is over (%d items through the pipelines)", self.handled)
                 return
             if time.monotonic() - last_log >= 30:
                 last_log = time.monotonic()
-                logger.info("archive writer: %d items stored; %d workers alive, %d requests in the frontier", self.stored, live,
-                            sum(pending.values()))
+                logger.info("archive writer: %d items through the pipelines; %d workers alive, %d requests in the frontier",
+                            self.handled, live, sum(pending.values()))
             await asyncio.sleep(0.2)
 
     def _item(self, raw: bytes):
@@ -137,7 +137,7 @@ class ArchiveWriterSpider(scrapy.Spider):
         raw = self._raw.pop(id(item), None)
         if raw is not None:
             self._finished.append(raw)
-            self.stored += 1
+            self.handled += 1
 
     def _committed(self) -> None:
         """The archive committed: every item through the pipelines before now is in it."""
