@@ -148,13 +148,17 @@ class Frontier:
         pipe = self.server.pipeline(transaction=True)
         for item in items:
             pipe.rpush(self.keys.items, pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
-        for shared in self.shared:
-            shared.flush(pipe)
+        self._flush_marks(pipe)
         taken = request.meta.get("frontier")
         if taken:
             self.leases.settled(*taken, pipe=pipe)
         pipe.execute()
         return items
+
+    def _flush_marks(self, pipe) -> None:
+        """What callbacks marked requested or walked, into `pipe` (see RedisSet)."""
+        for shared in self.shared:
+            shared.flush(pipe)
 
     # -- the worker's life -----------------------------------------------------------------------
 
@@ -183,8 +187,7 @@ class Frontier:
         """Scrapy finds this worker idle: whatever it took is done (requests its callbacks did not
         settle: an errback's, a dropped one's), and the worker stays while the run has work."""
         pipe = self.server.pipeline()
-        for shared in self.shared:  # marks of requests made outside a callback (the start requests)
-            shared.flush(pipe)
+        self._flush_marks(pipe)  # marks of requests made outside a callback (the start requests)
         for portal, field in self.leases.unsettled():
             self.leases.settled(portal, field, pipe=pipe)
         pipe.execute()
@@ -201,8 +204,7 @@ class Frontier:
         if self._loop is not None and self._loop.running:
             self._loop.stop()
         pipe = self.server.pipeline()
-        for shared in self.shared:
-            shared.flush(pipe)
+        self._flush_marks(pipe)
         pipe.execute()
         self.snapshot()
         self.leases.leave()
