@@ -112,3 +112,48 @@ def test_an_archive_with_stored_folds_is_migrated_losing_nothing(tmp_path):
     conn.execute("DELETE FROM articles")
     conn.commit()
     assert _index_terms(conn) == set()
+
+
+def _index_instances(conn) -> list[tuple]:
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.index_instances USING fts5vocab(main, 'articles_fts', 'instance')")
+    return sorted(conn.execute("SELECT term, doc, col, offset FROM temp.index_instances"))
+
+
+def test_articles_the_archive_indexes_with_their_folds_are_indexed_as_the_trigger_indexes_them(tmp_path):
+    """The crawl's writer indexes a new article with the folds its page worker made (INDEX_GIVEN),
+    skipping the trigger's fold in SQL: the index holds exactly what the trigger would have put
+    there, for text in and outside INDEX_FOLD's letters, and a row whose folds are not of its own
+    text is indexed by the trigger."""
+    from scraper.archive.store import Archive
+    from scraper.core.normalize import prepare
+    items = [prepare({"url": f"https://www.phuyen.gov.vn/tin/{n}.html", "portal": "phu_yen", "province": "Phú Yên",
+                      "title": title, "lead": lead, "body_text": body, "author": author,
+                      "published_at": "2024-01-19T10:22:00+07:00"})
+             for n, (title, lead, body, author) in enumerate([
+                 ("Ban Chỉ đạo 35 tỉnh họp", "Sáng nay, “Ban Chỉ đạo” họp.", "Đoàn công tác về Tuy Hòa. " * 30, "Đắc Lâm"),
+                 ("Xe Škoda về Phú Yên", None, "Hãng Škoda, ǎ, Ωμέγα, x\u0301 và 가 " * 20, None),
+                 ("Ngắn", "Lead", "Thân bài ngắn.", "PV")])]
+    assert all(item["folds"]["body_fold"] for item in items)
+    tricked = dict(items[2], url="https://www.phuyen.gov.vn/tin/9.html", folds=dict(items[2]["folds"], body_fold="sai"))
+    given = Archive(tmp_path / "given.db", clusters=False)
+    statements: list[str] = []
+    given.db.conn.set_trace_callback(statements.append)
+    for item in [*items, tricked]:
+        row = {k: v for k, v in item.items() if k not in ("minhash", "shingles")}
+        given.add(dict(row, first_seen_at="2024-01-19T10:22:00+07:00", version=1))
+    given.commit()
+    given.db.conn.set_trace_callback(None)
+    assert sum(s.startswith("INSERT INTO articles_fts (rowid") and "FROM articles WHERE id" in s for s in statements) == 3
+    by_trigger = Archive(tmp_path / "trigger.db", clusters=False)
+    for item in [*items, tricked]:
+        row = {k: v for k, v in item.items() if k not in ("minhash", "shingles", "folds")}
+        by_trigger.add(dict(row, first_seen_at="2024-01-19T10:22:00+07:00", version=1))
+    by_trigger.commit()
+    assert _index_instances(given.db.conn) == _index_instances(by_trigger.db.conn) != []
+    assert given.db.execute("SELECT count(*) FROM articles_indexed_by_writer").fetchone()[0] == 0
+    assert "skoda" not in {t for t, *_ in _index_instances(given.db.conn)}  # š is outside INDEX_FOLD: kept
+    given.db.execute("DELETE FROM articles")  # the delete trigger removes exactly what was indexed
+    given.db.conn.commit()
+    assert _index_instances(given.db.conn) == []
+    given.close()
+    by_trigger.close()

@@ -134,3 +134,31 @@ def test_decode_declared_windows_1258_to_nfc():
            + cp1258_form(text).encode("cp1258") + b"</p>")
     decoded = decode_html(raw)
     assert decoded.charset == "cp1258" and text in decoded.text and unicodedata.is_normalized("NFC", decoded.text)
+
+
+def test_the_index_fold_of_long_text_is_the_table_s_for_every_character():
+    """Long text folds by an array lookup, short text by str.translate: both are INDEX_FOLD, letter
+    for letter, over every code point below U+2000 and a sample beyond (Hangul, CJK, emoji)."""
+    import unicodedata
+
+    from scraper.core.text import _INDEX_FOLD_TABLE, index_fold
+    text = unicodedata.normalize("NFC", "".join(chr(cp) for cp in range(0x20, 0x2000)) + "가나다 中文 😀 Đắc Lâm ")
+    assert len(text) >= 256
+    assert index_fold(text) == text.translate(_INDEX_FOLD_TABLE)
+    assert index_fold(text[-300:]) == text[-300:].translate(_INDEX_FOLD_TABLE)
+    assert index_fold("Đắc Lâm " * 40) == "Dac Lam " * 40
+
+
+def test_text_the_two_folds_agree_on_is_told_apart_from_text_they_may_not():
+    """`folds_alike` promises `fold` and `index_fold` give the same text (the signature then reuses the
+    index's fold): checked for every code point it lets through."""
+    import unicodedata
+
+    from scraper.core.text import fold, folds_alike, index_fold
+    alike = [chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF
+             and unicodedata.normalize("NFC", chr(cp)) == chr(cp) and folds_alike(chr(cp))]
+    assert len(alike) > 400
+    assert all(fold(ch) == index_fold(ch) for ch in alike)
+    sample = "Ban Chỉ đạo “phòng chống” thiên tai – tỉnh Phú Yên… 12 000 ₫ × 2 ½ «Ðà» " * 10
+    assert folds_alike(sample) and fold(sample) == index_fold(sample)
+    assert not folds_alike("Škoda") and fold("Škoda") != index_fold("Škoda")

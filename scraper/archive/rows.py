@@ -25,14 +25,16 @@ def to_json(value: Any) -> Any:
 
 
 def article_row(item: dict) -> dict:
-    """The `articles` row of a normalized item: its record fields (lists as JSON) and its signature
-    (the folded search columns are the index's: scraper.archive.schema). Where a crawl fetched an attachment from (a mirror, say) is not
-    part of the record."""
+    """The `articles` row of a normalized item: its record fields (lists as JSON), its signature and
+    the folds of its searched fields (which the index alone holds: scraper.archive.schema). Where a
+    crawl fetched an attachment from (a mirror, say) is not part of the record."""
     row = {k: to_json(item.get(k)) for k in (*RECORD_FIELDS, *SIGNATURE_FIELDS) if k in item and k != "attachments"}
     if row.get("warc_file"):  # the page is in a WARC file: its body HTML is made again from there (`scrapy body`)
         row["body_html"] = None
     if "attachments" in item:
         row["attachments"] = to_json([{k: v for k, v in a.items() if k != "fetched_url"} for a in item.get("attachments") or []])
+    if item.get("folds"):
+        row["folds"] = item["folds"]  # for the search index only (Archive writes it, scraper.archive.store)
     return row
 
 

@@ -81,8 +81,16 @@ REINDEX = (f"INSERT INTO articles_fts (rowid, {', '.join(FTS_COLUMNS)}) SELECT a
            "FROM articles a JOIN article_folds f ON f.id = a.id")
 
 
+# A row the archive's own writer indexes itself, with the folds the page worker made (one pass in
+# C instead of the replace() chain), has its id in `articles_indexed_by_writer` while it is inserted
+# (scraper.archive.store). The values the index gets are the same either way.
+INDEX_GIVEN = (f"INSERT INTO articles_fts (rowid, {', '.join(FTS_COLUMNS)}) SELECT id, "
+               + ", ".join("?" if c in FTS_FOLD else c for c in FTS_COLUMNS) + " FROM articles WHERE id = ?")
+_INSERT_TRIGGER = (f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles WHEN NOT EXISTS "
+                   f"(SELECT 1 FROM articles_indexed_by_writer WHERE id = new.id) BEGIN {_trigger_index('new')} END")
+_M007_INSERT_TRIGGER = f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN {_trigger_index('new')} END"
 INDEX_TRIGGERS = (
-    f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN {_trigger_index('new')} END",
+    _INSERT_TRIGGER,
     f"CREATE TRIGGER articles_fts_delete BEFORE DELETE ON articles BEGIN {_trigger_index('old', delete=True)} END",
     f"CREATE TRIGGER articles_fts_unindex BEFORE UPDATE OF {', '.join(INDEXED_SOURCES)} ON articles "
     f"BEGIN {_trigger_index('old', delete=True)} END",
@@ -310,7 +318,7 @@ def _m007_folds_in_the_index_only(db: sqlite_utils.Database) -> None:
         conn.execute(f"{REINDEX} WHERE a.id = ?", [id_])
     for name in FTS_FOLD:
         conn.execute(f"ALTER TABLE articles DROP COLUMN {name}")
-    for trigger in INDEX_TRIGGERS:
+    for trigger in (_M007_INSERT_TRIGGER, *INDEX_TRIGGERS[1:]):
         conn.execute(trigger)
     freed = conn.execute("PRAGMA freelist_count").fetchone()[0] * conn.execute("PRAGMA page_size").fetchone()[0]
     if freed > 64 * 2**20:
@@ -341,6 +349,14 @@ def _m009_reading_views(db: sqlite_utils.Database) -> None:
         FROM articles WHERE published_at IS NOT NULL GROUP BY portal, month""")
 
 
+def _m010_index_given_folds(db: sqlite_utils.Database) -> None:
+    """The archive's writer indexes new articles with folds made beside the page (INDEX_GIVEN): the
+    insert trigger skips a row whose id is in `articles_indexed_by_writer` (empty outside an insert)."""
+    db.execute("CREATE TABLE articles_indexed_by_writer (id INTEGER PRIMARY KEY)")
+    db.execute("DROP TRIGGER articles_fts_insert")
+    db.execute(_INSERT_TRIGGER)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m001_initial,
     _m002_portal_history,
@@ -351,6 +367,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _m007_folds_in_the_index_only,
     _m008_pages_in_warc,
     _m009_reading_views,
+    _m010_index_given_folds,
 ]
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 RECORD = "record"        # a column of the `articles` table: the archive's record of the article
 SIGNATURE = "signature"  # written beside the article, to `article_signatures`
+INDEX = "index"          # written to the search index with the row, never a column of its own
 CRAWL = "crawl"          # bookkeeping the pipelines read, never stored as a column
 
 # A body longer than this (a page that is one huge table, a runaway template) is cut, and says so;
@@ -71,6 +72,7 @@ class Article:
 
     minhash: str | None = _field(SIGNATURE, "MinHash signature of the normalized lead and body (hex)")
     shingles: int | None = _field(SIGNATURE, "how many word shingles the signature summarizes")
+    folds: dict | None = _field(INDEX, "the searched fields folded as the index holds them ({title_fold: …}; see FOLDED)")
 
     http_status: int | None = _field(CRAWL, "status of the response the item came from")
     problems: list | None = _field(CRAWL, "what went wrong while the page was fetched or read (Problem values)")
@@ -83,6 +85,7 @@ FIELDS: tuple[dataclasses.Field, ...] = dataclasses.fields(Article)
 NAMES = tuple(f.name for f in FIELDS)
 RECORD_FIELDS = tuple(f.name for f in FIELDS if f.metadata["kind"] == RECORD)
 SIGNATURE_FIELDS = tuple(f.name for f in FIELDS if f.metadata["kind"] == SIGNATURE)
+INDEX_FIELDS = tuple(f.name for f in FIELDS if f.metadata["kind"] == INDEX)
 # What an article page reads off the page: each is a method of the same name (scraper.pages.article).
 PAGE_FIELDS = tuple(f.name for f in FIELDS if f.metadata["page"])
 CONTENT_FIELDS = tuple(f.name for f in FIELDS if f.metadata["content"])

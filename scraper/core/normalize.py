@@ -16,6 +16,7 @@ import hashlib
 import re
 from collections.abc import MutableMapping
 
+from scraper.core.article import FOLDED
 from scraper.core.dates import to_vn
 from scraper.core.neardup import signature
 from scraper.core.text import (
@@ -24,6 +25,8 @@ from scraper.core.text import (
     clean_inline,
     dedupe_consecutive,
     fold,
+    folds_alike,
+    index_fold,
     is_footer,
     nfc,
     paragraphs,
@@ -97,10 +100,14 @@ def normalize(item: MutableMapping) -> None:
 
 
 def prepare(item: MutableMapping) -> MutableMapping:
-    """Normalize an article and add what the archive derives from its clean text: the near-duplicate
-    signature of its lead and body."""
+    """Normalize an article and add what the archive derives from its clean text: the searched
+    fields folded as the index holds them, and the near-duplicate signature of its lead and body."""
     normalize(item)
-    found = signature(fold(item["lead"]) if item.get("lead") else None,
-                      fold(item["body_text"]) if item.get("body_text") else None, folded=True)
+    folds = {FOLDED[name]: index_fold(item[name]) if item.get(name) else None for name in FOLDED}
+    item["folds"] = folds
+    # The signature's fold is `fold`; on nearly all text it is the index's fold, already made.
+    texts = [folds[FOLDED[name]] if folds_alike(item[name]) else fold(item[name]) for name in ("lead", "body_text")
+             if item.get(name)]
+    found = signature(*texts, folded=True)
     item["minhash"], item["shingles"] = (found.hex(), found.shingles) if found else (None, None)
     return item

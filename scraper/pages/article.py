@@ -22,7 +22,15 @@ from scraper.core.problems import DECODING
 from scraper.core.text import clean_inline, strip_outlet_prefix
 from scraper.core.urls import host_key
 from scraper.pages.body import Body, drop_link_blocks, extract_body, paragraphs_html
-from scraper.pages.consensus import Candidate, choose, external_candidates, holder, is_date_line, without_captions
+from scraper.pages.consensus import (
+    DATE_LINE_CHARS,
+    Candidate,
+    choose,
+    external_candidates,
+    holder,
+    is_date_line,
+    without_captions,
+)
 from scraper.pages.css import select
 from scraper.pages.page import GENERIC, LAYERS, PLATFORM, PROFILE, Page, memo, node_text
 from scraper.pages.structure import MIN_ITEMS, form_kind, hidden, in_chrome, is_search_page, main_block, soft_404
@@ -315,7 +323,10 @@ class ArticlePage(Page):
             if heading is not body and (clean_inline(" ".join(heading.itertext())) or "").casefold() == title:
                 heading.drop_tree()  # the headline printed inside the element that holds the body
         for line in [el for el in body.iter("div", "p", "span", "time") if el is not body and len(el) <= 1]:
-            text = clean_inline(" ".join(line.itertext()))
+            raw = " ".join(line.itertext())
+            if len(raw) > 3 * DATE_LINE_CHARS and len("".join(raw.split())) > 3 * DATE_LINE_CHARS:
+                continue  # a paragraph: too long to clean down to a date line, even decomposed (NFD)
+            text = clean_inline(raw)
             if text and line.getparent() is not None and is_date_line(text):
                 line.drop_tree()  # "Thứ sáu, 15/03/2024, 09:30": the date line, not body text
         for css in self.EXCLUDE + self.platform.exclude + tuple(self.profile.article.get("exclude", ())):

@@ -148,9 +148,12 @@ _DATE_WORDS = re.compile(r"\b(thứ|hai|ba|tư|năm|sáu|bảy|chủ|nhật|ngà
                          re.IGNORECASE)
 
 
+DATE_LINE_CHARS = 60  # a date line is no longer
+
+
 def is_date_line(paragraph: str) -> bool:
     """A line that only says when ("Thứ sáu, 15/03/2024, 09:30"): page chrome, not body text."""
-    return len(paragraph) <= 60 and parse_date(paragraph) is not None and not _DATE_WORDS.sub(" ", paragraph).split()
+    return len(paragraph) <= DATE_LINE_CHARS and parse_date(paragraph) is not None and not _DATE_WORDS.sub(" ", paragraph).split()
 
 
 def without_captions(paragraphs: Iterable[str], captions: Iterable[str]) -> list[str]:
