@@ -85,7 +85,7 @@ def test_the_home_page_lists_what_a_reader_wants_and_hides_the_internals(served)
     _no_error_box(dom)
     for shown in ("Search the articles", "Articles", "Crawl runs", "Portals", "Articles per portal per month"):
         assert shown in dom
-    for hidden in ("minhash_buckets", "article_signatures", "article_folds", "articles_fts"):
+    for hidden in ("minhash_buckets", "article_signatures", "article_folds", "articles_indexed_by_writer", "articles_fts"):
         assert f"/archive/{hidden}" not in dom
 
 
