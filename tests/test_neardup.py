@@ -230,3 +230,14 @@ def test_a_long_article_is_signed_as_datasketch_signs_it():
     reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=int)
     reference.update_batch(shingle_hashes(text).tolist())
     assert signature(text).values == reference.hashvalues.astype("<u4").tobytes()
+
+
+def test_word_hashes_are_crc32_whether_kept_or_not_and_the_store_of_them_stays_bounded():
+    import zlib
+
+    from scraper.core.neardup import _WordHashes
+    hashes = _WordHashes()
+    hashes.LIMIT = 3
+    words = ["ban", "chỉ", "đạo", "tỉnh", "ban", "phú", "yên"]
+    assert [hashes[w] for w in words] == [zlib.crc32(w.encode()) for w in words]
+    assert len(hashes) <= 3
