@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from scraper.core.article import CONTENT_FIELDS, IDENTITY, RECORD_FIELDS, SIGNATURE_FIELDS
+from scraper.core.article import CONTENT_FIELDS, IDENTITY, INDEX_FIELDS, RECORD_FIELDS, SIGNATURE_FIELDS
 from scraper.core.dates import VN_TZ
 from scraper.core.neardup import signature
 
@@ -33,8 +33,7 @@ def article_row(item: dict) -> dict:
         row["body_html"] = None
     if "attachments" in item:
         row["attachments"] = to_json([{k: v for k, v in a.items() if k != "fetched_url"} for a in item.get("attachments") or []])
-    if item.get("folds"):
-        row["folds"] = item["folds"]  # for the search index only (Archive writes it, scraper.archive.store)
+    row.update({k: item[k] for k in INDEX_FIELDS if item.get(k)})  # for the search index only (scraper.archive.store)
     return row
 
 
