@@ -9,7 +9,9 @@ import time
 
 import pytest
 
-from scraper.crawl.runner import PageRunner
+from scraper.crawl.runner import PageRunner, read_article
+from scraper.portals import get_profile
+from tests.pages import FIXTURES
 
 
 def sleepy(seconds: float, value: str) -> dict:
@@ -79,3 +81,28 @@ def test_an_article_body_over_the_cap_is_cut_and_says_so():
     assert "error" not in page
     assert len(page["body_text"]) <= BODY_MAX_CHARS and len(page["body_html"]) <= 2 * BODY_MAX_CHARS
     assert any(p.kind == "truncated" and p.field == "body_text" for p in page["problems"]), page["problems"]
+
+
+
+# Asked of a worker by a builtin, so that asking imports nothing (a function of this module would
+# bring pytest with it).
+PACKAGES_LOADED = "sorted({name.split('.')[0] for name in __import__('sys').modules})"
+
+
+def test_a_worker_imports_only_what_pages_need_and_the_extractors_when_a_page_needs_them():
+    """Spawn would run the crawl's main module (here pytest; in a crawl, the scrapy command) in every
+    worker; the generic extractors (trafilatura, readability, resiliparse) come with the first page
+    that needs them, and the libraries of the CDX sort key never."""
+    runner = PageRunner(1)
+    try:
+        before = set(asyncio.run(runner.run(eval, PACKAGES_LOADED)))
+        assert "scraper" in before
+        assert not before & {"pytest", "_pytest", "scrapy", "twisted", "trafilatura", "readability", "resiliparse", "surt"}
+        page = FIXTURES / "synthetic" / "drupal-subsite" / "page.html"
+        item = asyncio.run(runner.run(read_article, get_profile("an_giang"), "https://angiang.gov.vn/tin/1", page.read_bytes(),
+                                      {"content-type": "text/html; charset=utf-8"}, "2026-12-01T08:00:00+07:00"))
+        assert item["body_text"] and item["extraction"]["body_text"] == "generic"
+        after = set(asyncio.run(runner.run(eval, PACKAGES_LOADED)))
+        assert {"trafilatura", "readability", "resiliparse"} <= after and "surt" not in after
+    finally:
+        runner.close()

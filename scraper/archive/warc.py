@@ -28,7 +28,6 @@ import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from surt import surt as _surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -40,6 +39,8 @@ def surt(url: str) -> str:
     """The CDX sort key of a URL as the surt library writes it (and cdxj-indexer, pywb, the Wayback
     Machine): 'vn,gov,phuyen)/wps/portal?a=1&b=2', '1,0,0,127:8001)/' (no scheme, no www., query
     sorted, host labels reversed, IP addresses too)."""
+    from surt import surt as _surt  # here: 20 MiB of imports (tldextract, requests) a page worker never needs
+
     return _surt(url)
 
 

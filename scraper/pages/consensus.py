@@ -21,11 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import lxml.html
-import trafilatura
 from lxml import etree
-from readability import Document
-from resiliparse.extract.html2text import extract_plain_text
-from resiliparse.parse.html import HTMLTree
 
 from scraper.core.dates import parse_date
 from scraper.core.text import clean_inline, is_photo_credit
@@ -85,6 +81,13 @@ def _paragraphs(text: str | None) -> tuple[str, ...]:
 def external_candidates(html: str) -> list[Candidate]:
     """What trafilatura and readability-lxml read of a page's (decoded) HTML; an extractor that fails
     on a page gives no candidate, never an error."""
+    # Imported here: only a page no profile or platform selector reads needs them (trafilatura alone
+    # is 26 MiB in a page worker that may never see such a page).
+    import trafilatura
+    from readability import Document
+    from resiliparse.extract.html2text import extract_plain_text
+    from resiliparse.parse.html import HTMLTree
+
     found = []
     # fast: without trafilatura's own fallback extractors, which readability and the project's own
     # element stand in for here (measured: the same F1 at two thirds of the time).
