@@ -46,6 +46,23 @@ _PARAGRAPHS = etree.XPath("//p | //div[not(*) or not(.//div | .//p | .//table | 
 _PORTAL_NAME = re.compile(r"cổng thông tin|portal|ubnd|sở |trang thông tin", re.IGNORECASE)
 
 
+def _links_make(root: etree._Element, body: str, share: float) -> bool:
+    """Whether the texts of the page's links (those of 8 characters or more) that the body holds
+    make more than `share` characters of it. The body is searched only while the links left could
+    still decide it; a link of one text node is read without walking it (half the time of a page's
+    links)."""
+    texts = [text for text in (clean_inline(a.text if not len(a) else " ".join(a.itertext())) for a in root.iter("a"))
+             if text and len(text) >= 8]
+    found, left = 0, sum(map(len, texts))
+    for text in texts:
+        if found + left <= share:
+            return False
+        left -= len(text)
+        if text in body:
+            found += len(text)
+    return found > share
+
+
 def _inside(node, container) -> bool:
     parent = node.getparent()
     while parent is not None:
@@ -252,8 +269,7 @@ class ArticlePage(Page):
         body = self.body.text or ""
         # A listing's body is mostly its entries' titles, which are link texts: a page whose link
         # texts cannot make half its body is an article, without looking for its repeated blocks.
-        linked = (clean_inline(" ".join(a.itertext())) or "" for a in self.root.iter("a"))
-        if sum(len(text) for text in linked if len(text) >= 8 and text in body) <= 0.5 * len(body):
+        if not _links_make(self.root, body, 0.5 * len(body)):
             return None
         block = main_block(self.root, self.url)
         if block is not None and len(block.entries) >= MIN_ITEMS:
