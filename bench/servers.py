@@ -26,14 +26,22 @@ def wait(port: int) -> None:
     raise RuntimeError(f"the benchmark server did not start on port {port}")
 
 
-def serve(site: Path, workdir: Path) -> tuple[subprocess.Popen, str, str]:
+def nginx_path() -> Path | None:
+    found = shutil.which("nginx")
+    return Path(found) if found else (Path("/usr/sbin/nginx") if Path("/usr/sbin/nginx").exists() else None)
+
+
+def serve(site: Path, workdir: Path, connections_log: Path | None = None) -> tuple[subprocess.Popen, str, str]:
+    """Serve `site`; with nginx and `connections_log`, it logs each request's connection number."""
     port = free_port()
-    nginx = shutil.which("nginx") or (Path("/usr/sbin/nginx") if Path("/usr/sbin/nginx").exists() else None)
+    nginx = nginx_path()
     if nginx:
         conf = workdir / "nginx.conf"
+        log = (f"log_format connections '$connection $connection_requests $request_uri'; access_log {connections_log} connections;"
+               if connections_log else "access_log off;")
         conf.write_text(f"""daemon off; worker_processes 1; pid {workdir}/nginx.pid; error_log {workdir}/nginx.err;
 events {{ worker_connections 1024; }}
-http {{ access_log off; sendfile on; keepalive_requests 100000; open_file_cache off;
+http {{ {log} sendfile on; keepalive_requests 100000; open_file_cache off;
   client_body_temp_path {workdir}; proxy_temp_path {workdir}; fastcgi_temp_path {workdir};
   uwsgi_temp_path {workdir}; scgi_temp_path {workdir};
   types {{ text/html html; text/plain txt; }}

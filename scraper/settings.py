@@ -103,6 +103,11 @@ RECOVERY_ARCHIVES = {
                 "replay": "https://arquivo.pt/wayback/{timestamp}id_/{url}"},
 }
 RECOVERY_CDX_LIMIT = 5000  # captures per CDX query; more come with the resume key
+# Connections kept alive for every request in flight (see scraper.crawl.connections).
+DOWNLOAD_HANDLERS = {
+    "http": "scraper.crawl.connections.KeepAliveDownloadHandler",
+    "https": "scraper.crawl.connections.KeepAliveDownloadHandler",
+}
 DOWNLOADER_MIDDLEWARES = {
     # robots.txt per RFC 9309: unreachable or 5xx means disallow (Scrapy's own allows everything then).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
