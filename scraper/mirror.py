@@ -113,11 +113,6 @@ def _content_type(path: Path) -> str:
 
 class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # http.server's default backlog of 5 drops connections under load
-    connections = 0  # accepted so far: a client that keeps its connections alive opens few
-
-    def process_request(self, request, client_address):
-        self.connections += 1
-        super().process_request(request, client_address)
 
 
 class MirrorServer:
@@ -142,10 +137,6 @@ class MirrorServer:
     @property
     def requests(self) -> int:
         return self.counter["requests"]
-
-    @property
-    def connections(self) -> int:
-        return self.httpd.connections
 
     def start(self) -> "MirrorServer":
         self._thread = threading.Thread(target=self.httpd.serve_forever, name=f"mirror:{self.root.name}", daemon=True)
