@@ -70,3 +70,19 @@ def test_fixture_is_documented(case):
     meta = case.meta
     assert meta["source"] in ("real capture", "reconstruction")
     assert meta["url"].startswith("https://") and meta["fetched_at"] and meta["note"]
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda c: c.id)
+def test_links_make_their_share_of_the_body_as_summed_link_by_link(case):
+    """The not-article test's count of the body's link texts, which stops searching once the links
+    left cannot decide it, answers as the plain sum over every link does, at every share."""
+    from scraper.core.text import clean_inline
+    from scraper.pages.structure import links_make
+
+    page = case.page()
+    root = page.root
+    body = " ".join(clean_inline(" ".join(el.itertext())) or "" for el in root.iter("p", "li", "h2", "h3"))
+    linked = [clean_inline(" ".join(a.itertext())) or "" for a in root.iter("a")]
+    total = sum(len(text) for text in linked if len(text) >= 8 and text in body)
+    for share in (0, 0.5 * total, total - 1, total, total + 1, 0.5 * len(body)):
+        assert links_make(root, body, share) is (total > share)

@@ -33,7 +33,7 @@ from scraper.pages.consensus import (
 )
 from scraper.pages.css import select
 from scraper.pages.page import GENERIC, LAYERS, PLATFORM, PROFILE, Page, memo, node_text
-from scraper.pages.structure import MIN_ITEMS, form_kind, hidden, in_chrome, is_search_page, main_block, soft_404
+from scraper.pages.structure import MIN_ITEMS, form_kind, hidden, in_chrome, is_search_page, links_make, main_block, soft_404
 
 # Fields whose element, printed inside the body element by some templates, is not body text.
 FORM_PAGE_TEXT = 800  # a page with a form and less text than this is the form's page (login, poll)
@@ -44,23 +44,6 @@ BODY_EXCLUDED_FIELDS = ("title", "published", "updated", "lead", "author", "sour
 _FIELD_MARK = "data-vnarchive-field"
 _PARAGRAPHS = etree.XPath("//p | //div[not(*) or not(.//div | .//p | .//table | .//ul)]")
 _PORTAL_NAME = re.compile(r"cổng thông tin|portal|ubnd|sở |trang thông tin", re.IGNORECASE)
-
-
-def _links_make(root: etree._Element, body: str, share: float) -> bool:
-    """Whether the texts of the page's links (those of 8 characters or more) that the body holds
-    make more than `share` characters of it. The body is searched only while the links left could
-    still decide it; a link of one text node is read without walking it (half the time of a page's
-    links)."""
-    texts = [text for text in (clean_inline(a.text if not len(a) else " ".join(a.itertext())) for a in root.iter("a"))
-             if text and len(text) >= 8]
-    found, left = 0, sum(map(len, texts))
-    for text in texts:
-        if found + left <= share:
-            return False
-        left -= len(text)
-        if text in body:
-            found += len(text)
-    return found > share
 
 
 def _inside(node, container) -> bool:
@@ -269,7 +252,7 @@ class ArticlePage(Page):
         body = self.body.text or ""
         # A listing's body is mostly its entries' titles, which are link texts: a page whose link
         # texts cannot make half its body is an article, without looking for its repeated blocks.
-        if not _links_make(self.root, body, 0.5 * len(body)):
+        if not links_make(self.root, body, 0.5 * len(body)):
             return None
         block = main_block(self.root, self.url)
         if block is not None and len(block.entries) >= MIN_ITEMS:

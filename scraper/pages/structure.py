@@ -226,3 +226,20 @@ def is_search_page(url: str, title: str | None) -> bool:
     keys = {k.lower() for k, _, _ in (p.partition("=") for p in parts.query.split("&")) if k}
     return bool(segments & _SEARCH_SEGMENTS or keys & _SEARCH_KEYS
                 or re.search(r"kết quả tìm kiếm|search results", title or "", re.IGNORECASE))
+
+
+def links_make(root: etree._Element, body: str, share: float) -> bool:
+    """Whether the texts of the page's links (those of 8 characters or more) that the body holds
+    make more than `share` characters of it. The body is searched only while the links left could
+    still decide it; a link of one text node is read without walking it (half the time of a page's
+    links)."""
+    texts = [text for text in (clean_inline(a.text if not len(a) else " ".join(a.itertext())) for a in root.iter("a"))
+             if text and len(text) >= 8]
+    found, left = 0, sum(map(len, texts))
+    for text in texts:
+        if found + left <= share:
+            return False
+        left -= len(text)
+        if text in body:
+            found += len(text)
+    return found > share
