@@ -66,8 +66,8 @@ def build_record(*, url: str, method: str, request_headers: list[tuple[str, str]
 
 def _member(builder: WARCWriter, record) -> bytes:
     """One record as one gzip member: warcio serializes it, one ISA-L deflate call compresses it
-    (level 2 of ISA-L's 0–3: measured on the benchmark site's pages, 45 µs a page and 19.1% of the
-    size, against zlib's level 1 at 268 µs and 19.6%)."""
+    (level 2 of ISA-L's 0–3: measured on the benchmark site's pages, side by side, 42–48 µs a page
+    and 19.4% of the size, against zlib's level 1 at 165–233 µs and 19.9%)."""
     buffer = io.BytesIO()
     builder.out = buffer
     builder.write_record(record)
