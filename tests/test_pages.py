@@ -8,6 +8,8 @@ import pytest
 from itemadapter import ItemAdapter
 
 from pipelines.validate import ValidatePipeline
+from scraper.core.text import clean_inline
+from scraper.pages.structure import links_make
 from tests.pages import cases
 
 ARTICLE_FIELDS = [(c, f) for c in cases("article") for f in c.expected]
@@ -76,9 +78,6 @@ def test_fixture_is_documented(case):
 def test_links_make_their_share_of_the_body_as_summed_link_by_link(case):
     """The not-article test's count of the body's link texts, which stops searching once the links
     left cannot decide it, answers as the plain sum over every link does, at every share."""
-    from scraper.core.text import clean_inline
-    from scraper.pages.structure import links_make
-
     page = case.page()
     root = page.root
     body = " ".join(clean_inline(" ".join(el.itertext())) or "" for el in root.iter("p", "li", "h2", "h3"))
