@@ -103,13 +103,14 @@ class ListingPage(Page):
                 self.sources["next"] = origin
                 return url
         paging = self.platform.paging
-        found = [(GENERIC, rel_next(self))]
+        ways = [(GENERIC, lambda: rel_next(self))]  # tried in order, the first found wins
         if paging.numbered is not None or paging.paths is not None:
-            found.append((PLATFORM, numbered_next(self, paging)))
+            ways.append((PLATFORM, lambda: numbered_next(self, paging)))
         if paging.labels:
-            found.append((GENERIC, labelled_next(self)))
-            found.append((GENERIC, numbered_text_next(self, paging)))
-        for origin, url in found:
+            ways.append((GENERIC, lambda: labelled_next(self)))
+            ways.append((GENERIC, lambda: numbered_text_next(self, paging)))
+        for origin, find in ways:
+            url = find()
             if url:
                 self.sources["next"] = origin
                 return url

@@ -53,8 +53,14 @@ def numbered_next(page, paging: Paging) -> str | None:
     current = page_number(page.url, paging.numbered, paging.paths) or 1
     path = _path_base(page.url, paging.paths)
     wanted = _listing_params(page.url, paging).items() if paging.same_listing else None
+    wanted_digits = str(current + 1)
     for a in select(page.root, "a[href]"):
-        url = page.absolute(a.get("href"))
+        href = a.get("href")
+        if "?" not in href and href.isascii() and wanted_digits not in href:
+            # Without a query the link's number can only be in its own path, as written: not this one
+            # (a page's hundreds of menu links, none joined and parsed).
+            continue
+        url = page.absolute(href)
         if not url or url == page.url or page_number(url, paging.numbered, paging.paths) != current + 1:
             continue
         if wanted is None or (_path_base(url, paging.paths) == path and wanted <= _listing_params(url, paging).items()):
