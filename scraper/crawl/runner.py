@@ -85,18 +85,21 @@ def read_article(profile: Profile, url: str, body: bytes, headers: dict, fetched
 
 
 def read_listing(profile: Profile, url: str, body: bytes, headers: dict, fetched_at: str, record: dict | None = None,
-                 shapes: tuple[str, ...] = (), home: bool = False) -> dict:
+                 shapes: tuple[str, ...] = (), home: bool = False, sections: bool = True) -> dict:
     """Entries, next page, feeds, problems and sources of a listing page, the shape of its items
-    (``shapes``: those learned on its earlier pages) and its links to news sections, or {"error": …};
-    with `record`, the page's WARC record too (see read_article). A `home` page also says which
-    platform built it (``scraper.platforms.fingerprint``)."""
+    (``shapes``: those learned on its earlier pages) and, when `sections` is asked for, its links to
+    news sections; or {"error": …}; with `record`, the page's WARC record too (see read_article). A
+    `home` page also says which platform built it (``scraper.platforms.fingerprint``)."""
     built = {"warc": build_record(body=body, **record)} if record else {}
     try:
         page = listing_page(pages_for(profile), url, body, headers=headers, fetched_at=fetched_at, profile=profile, shapes=shapes)
         entries = [asdict(e) for e in page.entries()]
+        # The block's shape only where the entries came from it: its search costs a third of a listing's read.
         found = {"entries": entries, "next": page.next_page(), "feeds": page.feed_links(), "problems": page.problems,
-                 "sources": page.sources, "shape": page.block.shape if page.block is not None and page.sources.get("items") == STRUCTURE
-                 else None, "sections": [asdict(s) for s in page.sections()], **built}
+                 "sources": page.sources, "shape": page.block.shape if page.sources.get("items") == STRUCTURE and page.block is not None
+                 else None, **built}
+        if sections:
+            found["sections"] = [asdict(s) for s in page.sections()]
         if home:
             detection = detect_tree(url, page.root)
             found["platform"] = {"name": detection.platform, "confidence": detection.confidence,

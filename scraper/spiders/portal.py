@@ -125,8 +125,10 @@ class PortalSpider(Discovery, ArchiveSpider):
         self.count(portal, "portal/listing_pages")
         if self.oversize(portal, response):
             return []
+        # A section's first page names its sub-sections: read them there only.
+        sub_sections = bool(depth and meta.get("page_no", 1) == 1 and depth < self.crawler.settings.getint("DISCOVERY_DEPTH", 2))
         page = await self.pages.run(read_listing, portal.profile, response.url, response.body, page_headers(response), now_iso(),
-                                    meta.get("warc_record"), tuple(meta.get("shapes") or ()))
+                                    meta.get("warc_record"), tuple(meta.get("shapes") or ()), False, sub_sections)
         self._keep_raw(response, page)
         if "error" in page:
             self.count(portal, "portal/listing_errors")
@@ -134,10 +136,9 @@ class PortalSpider(Discovery, ArchiveSpider):
             return []
         entries = page["entries"]
         self.report(portal, page["problems"], response.url)
-        first = meta.get("page_no", 1) == 1
         requests = []
-        if depth and first and depth < self.crawler.settings.getint("DISCOVERY_DEPTH", 2):
-            requests += self.section_requests(portal, page.get("sections", []), depth + 1)  # its sub-sections
+        if sub_sections:
+            requests += self.section_requests(portal, page["sections"], depth + 1)  # its sub-sections
         if not entries:
             if depth:
                 # A section that lists no articles (an introduction, a page of sub-sections): not a broken listing.
