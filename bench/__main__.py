@@ -40,7 +40,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("kind", nargs="?", default="crawl", choices=KINDS)
     parser.add_argument("--articles", type=int, default=None,
-                        help="article pages on the generated site (default 5000); search: articles in the archive (default 1000000)")
+                        help="article pages on the generated site (default 5000); search: articles in the archive (default 1000000); "
+                             "neardup: the benchmark site's articles instead of the composed corpus, that many (default: the corpus)")
     parser.add_argument("--repeat", type=int, default=None, help="runs per variant, interleaved (default 3); kills: how many (default 20)")
     parser.add_argument("--seed", type=int, default=None, help="kills: the random seed of the kill points")
     parser.add_argument("--sites", type=int, default=20, help="politeness, distributed: how many local portals (default 20)")
@@ -97,9 +98,13 @@ def main() -> None:
         return
     if kind == "neardup":
         with tempfile.TemporaryDirectory() as tmp:
-            r = measure(Path(tmp) / "neardup.db")
+            r = measure(Path(tmp) / "neardup.db", crowd=args.articles or 0)
         print(f"{r['articles']} articles: {r['originals']} originals with {r['planted_copies']} planted republications, "
-              f"{r['distinct_articles']} distinct articles ({r['distinct_pairs']} pairs of distinct articles compared)")
+              f"{r['distinct_articles']} distinct articles ({r['distinct_pairs']} pairs of distinct articles compared)"
+              + (f": the benchmark site's, {r['crowd']} of them" if r["crowd"] else ""))
+        if r["crowd"]:
+            print(f"  archived articles sharing 2+ buckets with a copy: median {r['median_sharing_two_buckets']:.0f}, "
+                  f"max {r['max_sharing_two_buckets']} (compared: the {r['max_strong_candidates']} sharing the most)")
         print(f"  republications clustered with their original  {r['copies_clustered']}/{r['planted_copies']}  "
               + ", ".join(f"{k} {v}" for k, v in r["by_kind"].items()))
         print(f"  originals heading their cluster              {r['originals_heading_their_cluster']}/{r['originals']}")

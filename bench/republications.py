@@ -21,15 +21,19 @@ import datetime as dt
 import html
 import random
 import sqlite3
+import statistics
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.sitegen import template_articles
 from bench.sitegen_content import Article, compose, seed_article
 from scraper.archive.rows import article_row
 from scraper.archive.store import Archive
-from scraper.core.neardup import containment, jaccard
+from scraper.core.neardup import MAX_STRONG_CANDIDATES, containment, jaccard
 from scraper.core.normalize import normalize
+
+PAIRED = 400  # distinct articles whose every pair is measured (their similarity margins)
 
 # Old-style ("kiểu cũ") tone-mark placement, which many newspapers still print.
 OLD_STYLE = {"hòa": "hoà", "Hòa": "Hoà", "thúy": "thuý", "Thúy": "Thuý", "khỏe": "khoẻ", "hủy": "huỷ", "tùy": "tuỳ",
@@ -103,11 +107,19 @@ def copies(a: Article, n: int) -> list[tuple[str, dict]]:
     ]
 
 
-def corpus(originals: int = 8) -> list[Entry]:
-    """The seed and the composed texts, `originals` of them with their four copies each."""
-    articles = ([seed_article()] + compose("Phú Yên", 17, start=(2024, 6, 27), seed=7) + compose("Phú Yên", 6, start=(2024, 6, 20), seed=11)
-                + compose("Quảng Ngãi", 20, start=(2025, 5, 30), seed=3) + compose("Quảng Ngãi", 6, start=(2025, 5, 28), seed=5)
-                + compose("Phú Yên", 60, start=(2024, 6, 27), seed=1) + compose("Quảng Ngãi", 60, start=(2025, 5, 30), seed=2))
+def composed() -> list[Article]:
+    """The seed and the composed sample texts of both sample portals and of the benchmark site."""
+    return ([seed_article()] + compose("Phú Yên", 17, start=(2024, 6, 27), seed=7) + compose("Phú Yên", 6, start=(2024, 6, 20), seed=11)
+            + compose("Quảng Ngãi", 20, start=(2025, 5, 30), seed=3) + compose("Quảng Ngãi", 6, start=(2025, 5, 28), seed=5)
+            + compose("Phú Yên", 60, start=(2024, 6, 27), seed=1) + compose("Quảng Ngãi", 60, start=(2025, 5, 30), seed=2))
+
+
+def corpus(originals: int = 8, crowd: int = 0) -> list[Entry]:
+    """The seed and the composed texts, `originals` of them with their four copies each. With a
+    `crowd`, the benchmark site's articles instead, that many: each distinct, but sharing much of its
+    text with the others made from its template, so that thousands of them give every new article
+    hundreds of candidates to compare."""
+    articles = list(template_articles(crowd)) if crowd else composed()
     entries, bodies = [], set()
     step = max(1, len(articles) // originals)
     planted = set(range(0, step * originals, step))
@@ -127,10 +139,23 @@ def corpus(originals: int = 8) -> list[Entry]:
     return entries
 
 
-def measure(db_path: Path, originals: int = 8, seed: int = 0, batch: int = 50) -> dict:
+def _sharing_two_buckets(db_path: Path, ids: list[int]) -> list[int]:
+    """For each article, how many others of the archive share two LSH buckets or more with it."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return [conn.execute("SELECT count(*) FROM (SELECT b.article_id FROM minhash_buckets a JOIN minhash_buckets b "
+                             "ON b.bucket = a.bucket AND b.article_id != a.article_id WHERE a.article_id = ? "
+                             "GROUP BY b.article_id HAVING count(*) >= 2)", [i]).fetchone()[0] for i in ids]
+    finally:
+        conn.close()
+
+
+def measure(db_path: Path, originals: int = 8, seed: int = 0, batch: int = 50, crowd: int = 0) -> dict:
     """Store the corpus in a new archive at `db_path` (shuffled; committed every `batch` articles)
-    and compare the clusters found with the ones planted."""
-    entries = corpus(originals)
+    and compare the clusters found with the ones planted. With a `crowd`, also how many archived
+    articles share two buckets or more with each planted copy (those the clustering could compare;
+    it compares ``MAX_STRONG_CANDIDATES`` of them at most)."""
+    entries = corpus(originals, crowd)
     random.Random(seed).shuffle(entries)
     archive = Archive(db_path, batch_size=batch, batch_seconds=3600)
     for e in entries:
@@ -163,10 +188,15 @@ def measure(db_path: Path, originals: int = 8, seed: int = 0, batch: int = 50) -
         return j, float(containment(j, sa, sb))
 
     planted_pairs = [pair(e, by_key[e.group]) for e in planted]
-    distinct = [e for e in entries if e.group is None or e.group == e.key]
+    strong = _sharing_two_buckets(db_path, [stored[e.item["url"]][1] for e in planted])
+    distinct = [e for e in entries if e.group is None or e.group == e.key][:PAIRED]
     distinct_pairs = [pair(a, b) for i, a in enumerate(distinct) for b in distinct[i + 1:]]
     return {
         "articles": len(entries),
+        "crowd": crowd,
+        "median_sharing_two_buckets": statistics.median(strong) if strong else 0,
+        "max_sharing_two_buckets": max(strong, default=0),
+        "max_strong_candidates": MAX_STRONG_CANDIDATES,
         "originals": len([e for e in entries if e.group == e.key]),
         "planted_copies": len(planted),
         "copies_clustered": len(clustered),

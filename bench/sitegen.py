@@ -13,11 +13,13 @@ reconstruction. Output is deterministic, so the committed mirror can be checked 
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import json
 import random
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -438,6 +440,30 @@ class HeavyPhuYen(PhuYen):
         return page.replace('<ul class="tin-moi">', f'{side}<ul class="tin-moi">', 1)
 
 
+@functools.cache
+def _templates() -> list[Article]:
+    return compose("Phú Yên", 60, start=(2024, 6, 27), seed=1) + compose("Quảng Ngãi", 60, start=(2025, 5, 30), seed=2)
+
+
+def template_articles(count: int, first: int = 0) -> Iterator[Article]:
+    """The benchmark site's articles, numbered from `first`: each a distinct body of a news item's
+    usual length (nothing is an alias; by the clustering's rule, 6 pairs of the first 20,000 are
+    republications of one another, none of the first 5,000), made of one of 120 composed
+    articles' paragraphs and a random dozen of the others', so articles of one template share much
+    of their text, as a portal's monthly reports do."""
+    pool = _templates()
+    paragraphs = [p for a in pool for p in a.paragraphs]
+    for n in range(first, first + count):
+        base = pool[n % len(pool)]
+        yield Article(
+            slug=f"{base.slug}-{n}", title=f"{base.title} ({n})", category=base.category,
+            published=base.published, lead=base.lead, author=base.author, images=base.images,
+            attachments=base.attachments, source=base.source,
+            paragraphs=base.paragraphs + random.Random(n).sample(paragraphs, 12)
+            + [f"Bài viết số {n} trong chuyên mục {base.category}."],
+        )
+
+
 def build_bench_site(dest: Path, articles: int, per_page: int = 20, first: int = 0) -> dict:
     """A Phú Yên-style site of `articles` article pages and their paged listing, as static files,
     each page as heavy as a real portal page. Articles are numbered from `first`: sites built with
@@ -448,22 +474,9 @@ def build_bench_site(dest: Path, articles: int, per_page: int = 20, first: int =
     (dest / "danh-sach").mkdir(parents=True)
     site = HeavyPhuYen()
     (dest / "robots.txt").write_text("User-agent: *\nAllow: /\n", encoding="utf-8")
-    pool = compose("Phú Yên", 60, start=(2024, 6, 27), seed=1) + compose("Quảng Ngãi", 60, start=(2025, 5, 30), seed=2)
-    latest = [(f"/tin/{i}.html", pool[i].title) for i in range(5)]
-    paragraphs = [p for a in pool for p in a.paragraphs]
+    latest = [(f"/tin/{i}.html", a.title) for i, a in enumerate(_templates()[:5])]
     listing_items: list[tuple[str, Article]] = []
-    for i in range(articles):
-        n = first + i
-        base = pool[n % len(pool)]
-        a = Article(
-            slug=f"{base.slug}-{n}", title=f"{base.title} ({n})", category=base.category,
-            published=base.published, lead=base.lead, author=base.author, images=base.images,
-            attachments=base.attachments, source=base.source,
-            # Each article gets a distinct body of a news item's usual length (nothing is an alias or
-            # a near-duplicate of anything): the template's paragraphs and a random dozen of others.
-            paragraphs=base.paragraphs + random.Random(n).sample(paragraphs, 12)
-            + [f"Bài viết số {n} trong chuyên mục {base.category}."],
-        )
+    for i, a in enumerate(template_articles(articles, first)):
         (dest / "tin" / f"{i}.html").write_bytes(site.article("tin-tuc-su-kien", a, latest).encode("utf-8"))
         listing_items.append((f"/tin/{i}.html", a))
     pages = -(-articles // per_page)
