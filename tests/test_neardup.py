@@ -17,7 +17,7 @@ from scraper.archive.rows import article_row
 from scraper.archive.schema import MIGRATIONS
 from scraper.archive.search import QueryError, search
 from scraper.archive.store import Archive, open_database
-from scraper.core.neardup import MAX_WEAK_CANDIDATES, jaccard, republication, republications, signature
+from scraper.core.neardup import MAX_STRONG_CANDIDATES, MAX_WEAK_CANDIDATES, jaccard, republication, republications, signature
 from scraper.core.normalize import normalize
 from scraper.crawl.runner import read_article
 from scraper.portals import get_profile
@@ -39,6 +39,17 @@ def test_every_planted_republication_is_clustered_and_no_distinct_article_is(tmp
     # template-made pair of distinct articles well below it.
     assert result["min_planted_containment"] >= 0.88
     assert result["max_distinct_containment"] <= 0.75 and result["max_distinct_jaccard"] < 0.7
+
+
+def test_copies_are_found_among_more_alike_articles_than_the_bound_compares(tmp_path, monkeypatch):
+    # The benchmark site's template-made articles: each new one shares two buckets or more with
+    # dozens of archived ones. With the bound at 4, most candidates go uncompared; the copies share
+    # the most buckets with their original, so every one is still found.
+    monkeypatch.setattr("scraper.archive.clusters.MAX_STRONG_CANDIDATES", 4)
+    result = measure(tmp_path / "a.db", crowd=800, batch=100)
+    assert result["median_sharing_two_buckets"] > 4 * 2 and result["planted_copies"] == 32
+    assert result["misses"] == [] and result["originals_heading_their_cluster"] == 8
+    assert result["false"] == []
 
 
 def test_a_signature_ignores_spelling_and_layout_but_not_content():
@@ -195,14 +206,33 @@ def test_the_rule_for_many_candidates_is_the_rule_for_one(size_mine, size, other
     assert republication(size_mine, size, size) == bool(republications(np.array([size_mine]), size, np.array([size]))[0])
 
 
-def test_candidates_are_bounded_for_boilerplate_but_keep_every_strong_one():
-    holders = {k: set(range(1000, 1100)) for k in range(10)}  # a hundred articles sharing ten buckets: all compared
-    holders[10] = {7, 8}
-    holders[11] = {7}
-    assert _candidates(1, list(range(12)), holders) == set(range(1000, 1100)) | {7, 8}
+def test_candidates_are_bounded_the_most_alike_and_the_most_recent_first():
+    holders = {k: set(range(1000, 1100)) for k in range(10)}  # a hundred articles sharing ten buckets
+    holders[10] = set(range(1000, 1010)) | {7, 8}  # ten of them share one more, and two others two each
+    holders[11] = {7, 8, 9}
+    chosen = _candidates(1, list(range(12)), holders)
+    assert chosen[:10] == list(range(1009, 999, -1))  # those sharing the most buckets first, recent first among equals
+    assert len(chosen) == MAX_STRONG_CANDIDATES + 1 and 9 in chosen  # the strong ones bounded; the one weak one kept
+    assert not {7, 8} & set(chosen)  # sharing two: outranked by the 64 sharing ten
     single = {k: {2000 + k} for k in range(42)}  # 42 articles sharing one bucket each: the 32 most recent
-    assert _candidates(1, list(range(42)), single) == set(range(2042 - MAX_WEAK_CANDIDATES, 2042))
-    assert _candidates(1, [0], {0: {1}}) == set()  # never itself
+    assert _candidates(1, list(range(42)), single) == list(range(2041, 2041 - MAX_WEAK_CANDIDATES, -1))
+    assert _candidates(1, [0], {0: {1}}) == []  # never itself
+
+
+def test_the_archive_ranks_candidates_as_the_rule_does(tmp_path):
+    import sqlite3
+
+    from scraper.archive.clusters import _archived_candidates
+    holders = {k: set(range(1000, 1100)) for k in range(10)}
+    holders[10] = set(range(1000, 1010)) | {7, 8}
+    holders[11] = {7, 8, 9} | set(range(3000, 3050))
+    conn = sqlite3.connect(tmp_path / "buckets.db")
+    conn.execute("CREATE TABLE minhash_buckets (bucket INTEGER, article_id INTEGER, PRIMARY KEY (bucket, article_id)) WITHOUT ROWID")
+    conn.executemany("INSERT INTO minhash_buckets VALUES (?, ?)", [(k, a) for k, ids in holders.items() for a in ids])
+    keys = list(range(12))
+    assert _archived_candidates(conn, keys, {1}) == _candidates(1, keys, holders)
+    # Those left out, left out: the two sharing two buckets, then the 32 most recent sharing one.
+    assert _archived_candidates(conn, keys, set(range(1000, 1100))) == [8, 7, *range(3049, 3049 - MAX_WEAK_CANDIDATES, -1)]
 
 
 @settings(max_examples=60, deadline=None)

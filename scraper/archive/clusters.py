@@ -19,12 +19,12 @@ import contextlib
 import sqlite3
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from scraper.core.neardup import MAX_WEAK_CANDIDATES, NUM_PERM, buckets, republications, signature, values
+from scraper.core.neardup import MAX_STRONG_CANDIDATES, MAX_WEAK_CANDIDATES, buckets, republications, signature, values
 
 CHUNK = 900  # SQLite host parameters per statement
 
@@ -93,23 +93,54 @@ class _Components:
         return list(out.values())
 
 
-def _candidates(article_id: int, keys: list[int], holders: dict[int, set[int]]) -> set[int]:
-    """The articles worth comparing with one: every one sharing two buckets or more with it (a pair
-    at Jaccard 0.6 does with p > 0.999, one at 0.1 with p < 0.001), and of those sharing a single
-    bucket, the most recent ``MAX_WEAK_CANDIDATES``. Text made of boilerplate shares single buckets
-    with thousands of articles; this keeps its cost bounded as the archive grows."""
+def _rank(shared: Iterable[tuple[int, int]], exclude: Container[int]) -> list[int]:
+    """The candidates worth comparing with one article, from (candidate, buckets shared) ordered by
+    the most buckets shared, then the most recent: the ``MAX_STRONG_CANDIDATES`` sharing the most
+    buckets, of those sharing two or more (a pair at Jaccard 0.8 shares about 21 of the 42, one at
+    0.6 about 9, a pair at 0.1 two or more with p < 0.001), and the ``MAX_WEAK_CANDIDATES`` most
+    recent of those sharing a single bucket. Text made of one template or of boilerplate shares
+    buckets with hundreds or thousands of articles; this keeps its cost bounded as the archive
+    grows. A text republished more often than the bound is still found: its copies are one cluster,
+    and meeting any of them joins it."""
+    strong: list[int] = []
+    weak: list[int] = []
+    for candidate, n in shared:
+        if candidate in exclude:
+            continue
+        if n >= 2:
+            if len(strong) < MAX_STRONG_CANDIDATES:
+                strong.append(candidate)
+        elif len(weak) < MAX_WEAK_CANDIDATES:
+            weak.append(candidate)
+        else:
+            break
+    return strong + weak
+
+
+def _candidates(article_id: int, keys: list[int], holders: dict[int, set[int]]) -> list[int]:
+    """``_rank`` over an index of bucket -> holders held in memory (the batch's own articles)."""
     shared = Counter(c for k in keys for c in holders.get(k, ()))
-    shared.pop(article_id, None)
-    strong = {c for c, n in shared.items() if n >= 2}
-    weak = sorted((c for c, n in shared.items() if n == 1), reverse=True)[:MAX_WEAK_CANDIDATES]
-    return strong | set(weak)
+    ordered = sorted(shared.items(), key=lambda item: (item[1] >= 2, item[1] if item[1] >= 2 else 0, item[0]), reverse=True)
+    return _rank(ordered, {article_id})
+
+
+def _archived_candidates(conn: sqlite3.Connection, keys: list[int], exclude: Container[int]) -> list[int]:
+    """``_rank`` over the archive's bucket index. SQLite counts and orders the holders, so only the
+    chosen ones reach Python, however many articles the buckets hold."""
+    rows = conn.execute(f"SELECT article_id, count(*) AS n FROM minhash_buckets WHERE bucket IN ({_marks(keys)}) "
+                        "GROUP BY article_id ORDER BY n >= 2 DESC, iif(n >= 2, n, 0) DESC, article_id DESC", keys)
+    try:
+        return _rank(rows, exclude)
+    finally:
+        rows.close()
 
 
 def assign(conn: sqlite3.Connection, entries: list[Entry]) -> dict[int, int]:
     """Cluster ids for `entries` (articles about to be inserted or updated, with their ids), against
     each other and the archive. Files their signatures and buckets, and re-labels archived articles
     whose cluster gains an earlier article, merges with another or loses its head. Call inside the
-    write transaction."""
+    write transaction. Each article is compared with a bounded number of candidates (``_rank``), one
+    article at a time, so its cost in time and memory does not grow with the archive."""
     ours = {e.id for e in entries}
     previous: dict[int, tuple[bytes, int]] = {}  # what the changed ones had: signature, cluster
     for chunk in _chunks(sorted(ours)):
@@ -120,46 +151,34 @@ def assign(conn: sqlite3.Connection, entries: list[Entry]) -> dict[int, int]:
                      [(key, article_id) for article_id, (minhash, _) in previous.items() for key in buckets(minhash)])
 
     keys = {e.id: buckets(e.minhash) for e in entries if e.minhash}
-    holders: dict[int, set[int]] = defaultdict(set)  # bucket -> archived articles in it
-    for chunk in _chunks(sorted({k for ks in keys.values() for k in ks})):
-        for bucket, article_id in conn.execute(
-                f"SELECT bucket, article_id FROM minhash_buckets WHERE bucket IN ({','.join('?' * len(chunk))})", chunk):
-            if article_id not in ours:
-                holders[bucket].add(article_id)
-    signed = [e for e in entries if e.minhash]
-    chosen = {e.id: _candidates(e.id, keys[e.id], holders) for e in signed}
-    # Every signature this batch compares with, one row each: the archived candidates, then the
-    # batch's own articles as they are reached (a later one compares with an earlier one).
-    archived = []
-    for chunk in _chunks(sorted({a for ids in chosen.values() for a in ids})):
-        archived += conn.execute(f"SELECT article_id, minhash, shingles, cluster_id FROM article_signatures "
-                                 f"WHERE article_id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
-    matrix = np.empty((len(archived) + len(signed), NUM_PERM), dtype="<u4")
-    sizes = np.empty(len(archived) + len(signed), dtype=float)
-    nodes: list[tuple] = []
-    row_of: dict[int, int] = {}
-    for n, (article_id, minhash, size, cluster) in enumerate(archived):
-        matrix[n], sizes[n] = values(minhash), size
-        nodes.append(("c", cluster))
-        row_of[article_id] = n
-
     parts = _Components()
     for e in entries:
         parts.find(("a", e.id))
     batch: dict[int, set[int]] = defaultdict(set)  # bucket -> this batch's articles in it, so far
-    for e in signed:
+    mine_of: dict[int, tuple[np.ndarray, int]] = {}  # this batch's signatures, as they are reached
+    for e in (e for e in entries if e.minhash):
         mine = values(e.minhash)
-        rows = {row_of[c] for c in chosen[e.id] | _candidates(e.id, keys[e.id], batch) if c in row_of}
-        if rows:
-            rows = np.fromiter(rows, dtype=np.intp, count=len(rows))
+        archived = _archived_candidates(conn, keys[e.id], ours)
+        nodes: list[tuple] = []
+        rows: list[np.ndarray] = []
+        sizes: list[int] = []
+        if archived:
+            for _, minhash, size, cluster in conn.execute(
+                    f"SELECT article_id, minhash, shingles, cluster_id FROM article_signatures WHERE article_id IN ({_marks(archived)})",
+                    archived):
+                nodes.append(("c", cluster))
+                rows.append(values(minhash))
+                sizes.append(size)
+        for other in _candidates(e.id, keys[e.id], batch):  # a later article of the batch compares with an earlier one
+            nodes.append(("a", other))
+            rows.append(mine_of[other][0])
+            sizes.append(mine_of[other][1])
+        if nodes:
             # All candidates at once: their signatures against this one, one comparison per value.
-            similarity = (matrix[rows] == mine).mean(axis=1)
-            for r in rows[republications(similarity, e.shingles or 0, sizes[rows])]:
+            similarity = (np.stack(rows) == mine).mean(axis=1)
+            for r in np.flatnonzero(republications(similarity, e.shingles or 0, np.array(sizes, dtype=float))):
                 parts.union(("a", e.id), nodes[r])
-        n = len(nodes)
-        matrix[n], sizes[n] = mine, e.shingles or 0
-        nodes.append(("a", e.id))
-        row_of[e.id] = n
+        mine_of[e.id] = (mine, e.shingles or 0)
         for k in keys[e.id]:
             batch[k].add(e.id)
 

@@ -36,7 +36,8 @@ SHINGLE = 5            # words per shingle
 BANDS, ROWS = 42, 3    # LSH: 42 bands × 3 rows (126 of the 128 values); a pair at Jaccard 0.5 shares a band with p ≈ 0.996
 SEED = 1
 MIN_SHINGLES = 20      # shorter texts are too short to call anything a copy of them
-MAX_WEAK_CANDIDATES = 32  # articles sharing a single bucket compared with a new one, at most (scraper.archive.clusters)
+MAX_STRONG_CANDIDATES = 64  # articles sharing two buckets or more compared with a new one, at most: those sharing the most
+MAX_WEAK_CANDIDATES = 32  # articles sharing a single bucket compared with a new one, at most: the most recent (scraper.archive.clusters)
 MIN_JACCARD = 0.8
 MIN_CONTAINMENT = 0.8
 
