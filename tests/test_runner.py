@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from scraper.crawl.runner import PageRunner, read_article
+from scraper.crawl.runner import PageRunner, read_article, read_listing
 from scraper.portals import get_profile
-from tests.pages import FIXTURES
+from tests.pages import FIXTURES, cases
 
 
 def sleepy(seconds: float, value: str) -> dict:
@@ -106,3 +106,13 @@ def test_a_worker_imports_only_what_pages_need_and_the_extractors_when_a_page_ne
         assert {"trafilatura", "readability", "resiliparse"} <= after and "surt" not in after
     finally:
         runner.close()
+
+
+@pytest.mark.parametrize("case", cases("listing"), ids=lambda c: c.id)
+def test_a_listing_read_without_its_sections_says_all_else_the_same(case):
+    meta = case.meta
+    headers = {k.lower(): v for k, v in (meta.get("headers") or {}).items()}
+    whole = read_listing(get_profile(case.slug), meta["url"], case.body, headers, meta["fetched_at"])
+    without = read_listing(get_profile(case.slug), meta["url"], case.body, headers, meta["fetched_at"], sections=False)
+    assert "error" not in whole and "sections" in whole and "sections" not in without
+    assert without == {k: v for k, v in whole.items() if k != "sections"}
