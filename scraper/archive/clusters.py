@@ -19,7 +19,7 @@ import contextlib
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +64,10 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start:start + size]
 
 
+def _raw(minhash: bytes | str) -> bytes:
+    return minhash if isinstance(minhash, bytes) else bytes.fromhex(minhash)
+
+
 def _order(published_at: str | None, article_id: int) -> tuple:
     return (published_at or "~", article_id)  # undated articles sort last
 
@@ -93,7 +97,7 @@ class _Components:
         return list(out.values())
 
 
-def _rank(holders: np.ndarray, exclude: Collection[int]) -> list[int]:
+def _rank(holders: np.ndarray, exclude: int | None = None) -> list[int]:
     """The candidates worth comparing with one article, from the holders of its buckets (an article
     once for every bucket it shares with it): the ``MAX_STRONG_CANDIDATES`` sharing the most buckets,
     the most recent first among equals, of those sharing two or more (a pair at Jaccard 0.8 shares
@@ -101,10 +105,11 @@ def _rank(holders: np.ndarray, exclude: Collection[int]) -> list[int]:
     ``MAX_WEAK_CANDIDATES`` most recent of those sharing a single bucket. Text made of one template
     or of boilerplate shares buckets with hundreds or thousands of articles; this keeps the
     comparisons bounded as the archive grows. A text republished more often than the bound is
-    still found: its copies are one cluster, and meeting any of them joins it."""
+    still found: its copies are one cluster, and meeting any of them joins it. `exclude`: the
+    article itself."""
     ids, shared = np.unique(holders, return_counts=True)
-    if len(exclude):
-        kept = ~np.isin(ids, np.fromiter(exclude, dtype=np.int64, count=len(exclude)))
+    if exclude is not None:
+        kept = ids != exclude
         ids, shared = ids[kept], shared[kept]
     strong = shared >= 2
     ids_strong = ids[strong]
@@ -115,10 +120,10 @@ def _rank(holders: np.ndarray, exclude: Collection[int]) -> list[int]:
 def _candidates(article_id: int, keys: list[int], holders: dict[int, set[int]]) -> list[int]:
     """``_rank`` over an index of bucket -> holders held in memory (the batch's own articles)."""
     found = [c for k in keys for c in holders.get(k, ())]
-    return _rank(np.array(found, dtype=np.int64), {article_id})
+    return _rank(np.array(found, dtype=np.int64), article_id)
 
 
-def _archived_candidates(conn: sqlite3.Connection, keys: list[int], exclude: Collection[int]) -> list[int]:
+def _archived_candidates(conn: sqlite3.Connection, keys: list[int], exclude: int | None = None) -> list[int]:
     """``_rank`` over the archive's bucket index. The holders come back as one string of ids, counted
     in numpy: on the benchmark site at 20,000 articles (2,700 holders an article), 0.37 ms an
     article, against 1.22 ms counted and ordered by SQLite (GROUP BY) and 0.87 ms as rows counted
@@ -147,30 +152,23 @@ def assign(conn: sqlite3.Connection, entries: list[Entry]) -> dict[int, int]:
     for e in entries:
         parts.find(("a", e.id))
     batch: dict[int, set[int]] = defaultdict(set)  # bucket -> this batch's articles in it, so far
-    mine_of: dict[int, tuple[np.ndarray, int]] = {}  # this batch's signatures, as they are reached
+    reached: dict[int, Entry] = {}  # this batch's signed articles, as they are reached
     for e in (e for e in entries if e.minhash):
-        mine = values(e.minhash)
-        archived = _archived_candidates(conn, keys[e.id], ours)
-        nodes: list[tuple] = []
-        rows: list[np.ndarray] = []
-        sizes: list[int] = []
-        if archived:
-            for _, minhash, size, cluster in conn.execute(
-                    f"SELECT article_id, minhash, shingles, cluster_id FROM article_signatures WHERE article_id IN ({_marks(archived)})",
-                    archived):
-                nodes.append(("c", cluster))
-                rows.append(values(minhash))
-                sizes.append(size)
-        for other in _candidates(e.id, keys[e.id], batch):  # a later article of the batch compares with an earlier one
-            nodes.append(("a", other))
-            rows.append(mine_of[other][0])
-            sizes.append(mine_of[other][1])
-        if nodes:
+        # The batch's own articles are in no bucket of the archive yet (a changed one's were taken
+        # out above): the archive's candidates are archived articles only.
+        archived = _archived_candidates(conn, keys[e.id], e.id)
+        earlier = _candidates(e.id, keys[e.id], batch)  # a later article of the batch compares with an earlier one
+        if archived or earlier:
+            found = conn.execute("SELECT minhash, shingles, cluster_id FROM article_signatures "
+                                 f"WHERE article_id IN ({_marks(archived)})", archived).fetchall() if archived else []
+            nodes = [("c", cluster) for _, _, cluster in found] + [("a", other) for other in earlier]
             # All candidates at once: their signatures against this one, one comparison per value.
-            similarity = (np.stack(rows) == mine).mean(axis=1)
-            for r in np.flatnonzero(republications(similarity, e.shingles or 0, np.array(sizes, dtype=float))):
+            matrix = np.frombuffer(b"".join([_raw(m) for m, _, _ in found] + [_raw(reached[o].minhash) for o in earlier]), dtype="<u4")
+            similarity = (matrix.reshape(len(nodes), -1) == values(e.minhash)).mean(axis=1)
+            sizes = np.array([n for _, n, _ in found] + [reached[o].shingles or 0 for o in earlier], dtype=float)
+            for r in np.flatnonzero(republications(similarity, e.shingles or 0, sizes)):
                 parts.union(("a", e.id), nodes[r])
-        mine_of[e.id] = (mine, e.shingles or 0)
+        reached[e.id] = e
         for k in keys[e.id]:
             batch[k].add(e.id)
 
