@@ -31,7 +31,7 @@ class ArchiveService:
             settings = self.crawler.settings
             self._archive = Archive(
                 settings.get("ARCHIVE_DB"),
-                batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 200),
+                batch_size=settings.getint("ARCHIVE_BATCH_SIZE", 50),
                 batch_seconds=settings.getfloat("ARCHIVE_BATCH_SECONDS", 5.0),
                 on_commit=self._committed,
                 clusters=settings.getbool("NEARDUP_ENABLED", True),
