@@ -137,7 +137,8 @@ def assign(conn: sqlite3.Connection, entries: list[Entry]) -> dict[int, int]:
     each other and the archive. Files their signatures and buckets, and re-labels archived articles
     whose cluster gains an earlier article, merges with another or loses its head. Call inside the
     write transaction. Each article is compared with a bounded number of candidates (``_rank``), one
-    article at a time, so its cost in time and memory does not grow with the archive."""
+    article at a time, so neither its comparisons nor their memory grow with the archive (reading
+    the holders of its buckets does, in SQLite)."""
     ours = {e.id for e in entries}
     previous: dict[int, tuple[bytes, int]] = {}  # what the changed ones had: signature, cluster
     for chunk in _chunks(sorted(ours)):
