@@ -231,10 +231,12 @@ def is_search_page(url: str, title: str | None) -> bool:
 def links_make(root: etree._Element, body: str, share: float) -> bool:
     """Whether the texts of the page's links (those of 8 characters or more) that the body holds
     make more than `share` characters of it. The body is searched only while the links left could
-    still decide it; a link of one text node is read without walking it (half the time of a page's
-    links)."""
+    still decide it, the longest links first (the answer is the sum's, in any order: the links left
+    rule it out soonest that way); a link of one text node is read without walking it (half the time
+    of a page's links)."""
     texts = [text for text in (clean_inline(a.text if not len(a) else " ".join(a.itertext())) for a in root.iter("a"))
              if text and len(text) >= 8]
+    texts.sort(key=len, reverse=True)
     found, left = 0, sum(map(len, texts))
     for text in texts:
         if found + left <= share:
