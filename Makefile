@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # replay the crawl's WARC files with it.
 PYWB := .venv-pywb
 
-.PHONY: demo serve test fuzz bench bench-search bench-extract clean
+.PHONY: demo serve test fuzz bench bench-ledger bench-search bench-extract clean
 
 $(BIN)/scrapy: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ fuzz: $(BIN)/pytest  ## hypothesis fuzzing of the page classes, the normalizer a
 
 bench: $(BIN)/scrapy  ## crawl throughput: our spider and pipelines vs a bare parsel spider, 5,000 pages
 	$(BIN)/python -m bench crawl --articles 5000
+
+bench-ledger: $(BIN)/scrapy  ## where the default crawl's CPU goes, part by part (six variants interleaved, 5,000 pages)
+	$(BIN)/python -m bench ledger --articles 5000
 
 bench-search: $(BIN)/scrapy  ## search at scale (make bench-search ARTICLES=N, default 1,000,000): the project vs stock sqlite-utils, command CPU, archive size
 	$(BIN)/python -m bench search --articles $(or $(ARTICLES),1000000)

@@ -1,6 +1,7 @@
 """The project's measurements, never its tests: ``python -m bench <what>`` (``make bench``).
 
 - crawl: items/s of the project's spider and pipelines against a bare parsel spider, same local site.
+- ledger: where the default crawl's CPU goes, part by part, against the goal of 1.5× the bare spider's.
 - politeness: many local portals crawled together; each one's request rate against its policy.
 - distributed: the same local portals crawled by 1, 2, 3 workers and one writer on a real Redis, against one process.
 - recrawl: requests of an unchanged portal's second crawl against its first.
@@ -26,6 +27,8 @@ from bench.distributed import measure as distributed
 from bench.extract import BenchmarkError, vietnamese
 from bench.extract import run as extract
 from bench.kills import kills
+from bench.ledger import measure as ledger
+from bench.ledger import report as ledger_report
 from bench.politeness import politeness
 from bench.recrawl import recrawl
 from bench.republications import measure
@@ -33,7 +36,7 @@ from bench.search import report as search_report
 from bench.search import run as search_run
 
 ROOT = Path(__file__).resolve().parent.parent
-KINDS = ("crawl", "politeness", "recrawl", "neardup", "extract", "kills", "search", "distributed")
+KINDS = ("crawl", "ledger", "politeness", "recrawl", "neardup", "extract", "kills", "search", "distributed")
 
 
 def main() -> None:
@@ -70,6 +73,10 @@ def main() -> None:
     if kind == "search":
         search_report(search_run(args.articles or 1_000_000, args.repeat or 3, out))
         print(f"Appended to {out}/search.jsonl")
+        return
+    if kind == "ledger":
+        ledger_report(ledger(args.articles or 5000, args.repeat or 3, out))
+        print(f"Appended to {out}/ledger.jsonl; chart in {out}/ledger.svg")
         return
     if kind == "kills":
         s = kills(args.repeat or 20, out, args.seed)

@@ -16,6 +16,7 @@ tree, sampled every 50 ms. Results are appended to ``data/bench/crawl.jsonl`` an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -40,6 +41,14 @@ from scraper.core.dates import parse_date
 # bare: a parsel spider, no pipelines. pipelines: the project's spider and pipelines, without raw
 # pages (WARC) or near-duplicate clustering. archive: the project as it runs by default.
 VARIANTS = ("bare", "pipelines", "archive")
+# For the ledger (bench.ledger), each adding one part of the default crawl to the one before it:
+# fetch: the bare spider fetching every page but reading no article page (Scrapy's own share);
+# spider: the project's spider and page worker, no pipelines; warc: + the pipelines and raw pages.
+LEDGER = ("bare", "fetch", "spider", "pipelines", "warc", "archive")
+# What each variant turns off of the project's default configuration.
+_OFF = {"spider": {"ITEM_PIPELINES": {}, "WARC_ENABLED": False, "NEARDUP_ENABLED": False},
+        "pipelines": {"WARC_ENABLED": False, "NEARDUP_ENABLED": False},
+        "warc": {"NEARDUP_ENABLED": False}}
 
 SETTINGS = {
     "DOWNLOAD_DELAY": 0,
@@ -82,6 +91,15 @@ class BareSpider(scrapy.Spider):
         }
 
 
+class FetchSpider(BareSpider):
+    """The bare spider fetching the same pages, reading no article page: what Scrapy itself costs."""
+
+    name = "fetch"
+
+    def parse_article(self, response):
+        yield {"url": response.url}
+
+
 class _Meter:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -106,15 +124,14 @@ def run_one(variant: str, origin: str, db: str) -> dict:
     for key, value in SETTINGS.items():
         settings.set(key, value, priority="cmdline")
     settings.set("ARCHIVE_DB", db, priority="cmdline")
-    if variant == "bare":
+    if variant in ("bare", "fetch"):
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
-    if variant == "pipelines":  # the spider and pipelines without keeping raw pages or clustering
-        settings.set("WARC_ENABLED", False, priority="cmdline")
-        settings.set("NEARDUP_ENABLED", False, priority="cmdline")
+    for key, value in _OFF.get(variant, {}).items():
+        settings.set(key, value, priority="cmdline")
     process = CrawlerProcess(settings)
     start = f"{origin}/danh-sach/1.html"
-    if variant == "bare":
-        crawler = process.create_crawler(BareSpider)
+    if variant in ("bare", "fetch"):
+        crawler = process.create_crawler(BareSpider if variant == "bare" else FetchSpider)
         kwargs = {"start": start}
     else:
         crawler = process.create_crawler("phu_yen")
@@ -141,6 +158,16 @@ def run_one(variant: str, origin: str, db: str) -> dict:
 
 
 def orchestrate(articles: int, repeat: int, out_dir: Path) -> dict:
+    with served_site(articles) as (work, origin, kind):
+        runs = run_rounds(VARIANTS, repeat, articles, origin, work)
+    summary = summarize(runs, articles, kind)
+    record(summary, runs, out_dir)
+    return summary
+
+
+@contextlib.contextmanager
+def served_site(articles: int):
+    """A generated site of `articles` article pages, served on 127.0.0.1: (work dir, origin, server)."""
     work = Path(tempfile.mkdtemp(prefix="vnarchive-bench-"))
     try:
         site = work / "site"
@@ -148,38 +175,40 @@ def orchestrate(articles: int, repeat: int, out_dir: Path) -> dict:
         build_bench_site(site, articles)
         server, origin, kind = serve(site, work)
         print(f"Serving it at {origin}/ with {kind}", flush=True)
-        runs: list[dict] = []
         try:
-            for rep in range(1, repeat + 1):
-                for variant in VARIANTS:
-                    db = work / variant / f"archive-{rep}.db"  # a fresh archive for every run
-                    db.parent.mkdir(exist_ok=True)
-                    proc = subprocess.Popen(
-                        [sys.executable, "-m", "bench.crawl", "run", variant, origin, str(db)],
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent,
-                    )
-                    with PeakMemory(proc.pid) as memory:
-                        stdout, stderr = proc.communicate()
-                    proc.stdout, proc.stderr = stdout, stderr
-                    if proc.returncode != 0:
-                        raise RuntimeError(f"{variant} run failed:\n{proc.stderr[-3000:]}")
-                    result = json.loads(proc.stdout.strip().splitlines()[-1])
-                    result["round"], result["tree_peak_mib"] = rep, round(memory.peak / 2**20, 1)
-                    if result["items"] < articles:
-                        raise RuntimeError(f"{variant} run {rep} scraped {result['items']} of {articles} articles:\n{proc.stderr[-3000:]}")
-                    runs.append(result)
-                    print(f"  run {rep}/{repeat} {variant:<8} {result['items']:>6} items in {result['seconds']:>7.2f} s "
-                          f"= {result['items_per_s']:>7.1f} items/s, CPU/page {result['cpu_ms_per_page']:.2f} ms in the crawl process, "
-                          f"{result['all_cpu_ms_per_page']:.2f} ms with page workers, {result['tree_peak_mib']:.0f} MiB peak"
-                          + (f", {result['stored']} stored" if variant != "bare" else ""), flush=True)
+            yield work, origin, kind
         finally:
             server.terminate()
             server.wait(10)
-        summary = summarize(runs, articles, kind)
-        record(summary, runs, out_dir)
-        return summary
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run_rounds(variants: tuple[str, ...], repeat: int, articles: int, origin: str, work: Path) -> list[dict]:
+    """`repeat` rounds of one run of each variant, in order, each in a fresh process and archive."""
+    runs: list[dict] = []
+    for rep in range(1, repeat + 1):
+        for variant in variants:
+            db = work / variant / f"archive-{rep}.db"  # a fresh archive for every run
+            db.parent.mkdir(exist_ok=True)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "bench.crawl", "run", variant, origin, str(db)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent,
+            )
+            with PeakMemory(proc.pid) as memory:
+                stdout, stderr = proc.communicate()
+            if proc.returncode != 0:
+                raise RuntimeError(f"{variant} run failed:\n{stderr[-3000:]}")
+            result = json.loads(stdout.strip().splitlines()[-1])
+            result["round"], result["tree_peak_mib"] = rep, round(memory.peak / 2**20, 1)
+            if result["items"] < articles:
+                raise RuntimeError(f"{variant} run {rep} scraped {result['items']} of {articles} articles:\n{stderr[-3000:]}")
+            runs.append(result)
+            print(f"  run {rep}/{repeat} {variant:<9} {result['items']:>6} items in {result['seconds']:>7.2f} s "
+                  f"= {result['items_per_s']:>7.1f} items/s, CPU/page {result['cpu_ms_per_page']:.2f} ms in the crawl process, "
+                  f"{result['all_cpu_ms_per_page']:.2f} ms with page workers, {result['tree_peak_mib']:.0f} MiB peak"
+                  + (f", {result['stored']} stored" if result["stored"] else ""), flush=True)
+    return runs
 
 
 def _pairs(runs: list[dict], variant: str, key: str) -> dict:
@@ -250,7 +279,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="crawl benchmark worker")
     sub = parser.add_subparsers(dest="what", required=True)
     r = sub.add_parser("run")
-    r.add_argument("variant", choices=VARIANTS)
+    r.add_argument("variant", choices=LEDGER)
     r.add_argument("origin")
     r.add_argument("db")
     args = parser.parse_args()
