@@ -101,6 +101,22 @@ def test_a_robots_txt_that_shuts_everyone_out_is_reported(tmp_path):
     assert "robots.txt disallows everything" in row
 
 
+def test_every_request_waiting_for_robots_txt_is_checked_against_it(tmp_path):
+    # Seven pages of one host asked for at once, before its robots.txt is in: each waits for the
+    # same fetch, and each is held to the rules it brings, not only the first to wait.
+    root = tmp_path / "site"
+    shutil.copytree(MIRROR / "phuyen.gov.vn", root)
+    (root / "robots.txt").write_text("User-Agent: *\nDisallow: /wps/portal/Home/chi-tiet-tin\n")
+    articles = [path for path in json.loads((root / "routes.json").read_text()) if path.startswith("/wps/portal/Home/chi-tiet-tin")]
+    db = tmp_path / "a.db"
+    with MirrorServer(root) as server:
+        proc = crawl("phu_yen", server, db, "-a", "start_urls=" + ",".join(server.origin + path for path in articles[:7]))
+        paths = list(server.counter["paths"])
+    assert proc.returncode == 0
+    assert [p for p in paths if p != "/robots.txt"] == []
+    assert re.search(r"'robotstxt/forbidden': 7\b", proc.stderr), proc.stderr[-2000:]
+
+
 def test_a_profile_may_opt_out_of_robots(tmp_path):
     path = tmp_path / "tinh_mau.toml"
     path.write_text('name = "x"\nprovince = "y"\nplatform = "liferay"\nhome = "https://x.gov.vn/"\nrobots = "ignore"\n')

@@ -13,6 +13,7 @@ import logging
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from scraper.archive.health import NO_HOST
 from scraper.crawl.stats import count
@@ -44,6 +45,15 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
         if portal:
             self._portals.setdefault(urlparse_cached(request).netloc, portal)  # whose host, for the counts
         return await super().process_request(request)
+
+    async def robot_parser(self, request):
+        parser = await super().robot_parser(request)
+        # Scrapy awaits the host's pending Deferred as a Future, and Twisted's asFuture callback
+        # returns None: every waiter after the first would be handed None ("no rules") and its
+        # request let through unchecked. The settled parser is in _parsers by the time any waiter
+        # wakes, whatever it was handed.
+        settled = self._parsers.get(urlparse_cached(request).netloc, parser)
+        return parser if isinstance(settled, Deferred) else settled
 
     @property
     def _portals(self) -> dict[str, str]:
