@@ -55,8 +55,9 @@ def test_a_second_crawl_of_an_unchanged_portal_stores_nothing(tmp_path):
     # At most one listing request per category, plus robots.txt: no article is fetched again.
     listings = [p for p in second if "/tin-tuc/" in p]
     assert sorted(listings) == ["/wps/portal/Home/tin-tuc/chi-dao-dieu-hanh", "/wps/portal/Home/tin-tuc/tin-tuc-su-kien"]
-    assert [p for p in second if p not in listings] == ["/robots.txt", "/robots.txt"]
-    assert len(first) == 2 + 4 + 24  # robots.txt twice (ours and the middleware's), 4 listing pages, 24 articles
+    assert [p for p in second if p not in listings] == ["/robots.txt"]
+    # robots.txt once (its rules and its Sitemap: lines from one fetch), 4 listing pages, 24 articles
+    assert len(first) == 1 + 4 + 24
 
 
 def test_since_stops_paging_at_the_bound(tmp_path):

@@ -186,6 +186,9 @@ def test_a_robots_txt_that_fails_means_nothing_is_fetched_and_health_says_so(tmp
     failed = hostile_crawl(tmp_path, robots, (START[0],))
     assert failed.returncode == 0 and "Traceback" not in failed.stderr
     assert set(failed.server.paths) == {"/robots.txt"}
+    # Fetched once for the host's rules and retried RETRY_TIMES (2): the spider's request for its
+    # Sitemap: lines is answered from that fetch, not sent again.
+    assert failed.fetched("/robots.txt") == 1 + 2
     assert failed.rows("SELECT count(*) FROM articles") == [(0,)]
     assert failed.stats["robotstxt/unavailable"] == 1
     health = scrapy("health", "-s", f"ARCHIVE_DB={failed.db}", check=False)

@@ -76,10 +76,10 @@ def test_the_next_run_starts_from_what_was_learned_and_fetches_nothing_new(home_
     before = quangngai_mirror.requests
     proc = crawl_home("quang_ngai", quangngai_mirror, db)
     assert "starting from 2 listings and 0 feeds learned by earlier runs" in proc.stderr
-    # robots.txt (read by Scrapy's middleware and for its Sitemap: lines), the home page and its
-    # redirect, and the first page of each learned listing: the rest of each listing was walked to
-    # its end last time and every entry is archived.
-    assert quangngai_mirror.requests - before == 6
+    # robots.txt (once, for its rules and its Sitemap: lines), the home page and its redirect, and
+    # the first page of each learned listing: the rest of each listing was walked to its end last
+    # time and every entry is archived.
+    assert quangngai_mirror.requests - before == 5
     (run,) = rows(db, "SELECT new, unchanged FROM crawl_runs WHERE portal = 'quang_ngai' ORDER BY id DESC LIMIT 1")
     assert run["new"] == 0 and run["unchanged"] > 0
     assert rows(db, "SELECT DISTINCT runs FROM portal_discovery WHERE portal = 'quang_ngai' AND kind = 'listing'") == [{"runs": 2}]

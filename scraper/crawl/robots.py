@@ -4,6 +4,12 @@ this run: the next one asks again), a client error (404, 403, 410) means "no rul
 Scrapy's own middleware allows everything when robots.txt cannot be had; this one, in its place,
 counts the host as unavailable (``robotstxt/unavailable``, which ``scrapy health`` reports) and
 fetches nothing else from it.
+
+The spider reads robots.txt too, for its Sitemap: lines. Its request says so
+(``meta["robots_txt"]``) and is answered with the response the middleware fetched for the host's
+rules: robots.txt is fetched once a host, not twice, and retried once, not twice over. When that
+fetch failed on the network the host is unavailable and the spider's request is dropped; only when
+it never reached the network does the spider's request go to the server itself.
 """
 
 from __future__ import annotations
@@ -40,11 +46,28 @@ logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_without_t
 
 
 class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
-    async def process_request(self, request, spider=None) -> None:
+    async def process_request(self, request, spider=None):
         portal = request.meta.get("portal")
+        netloc = urlparse_cached(request).netloc
         if portal:
-            self._portals.setdefault(urlparse_cached(request).netloc, portal)  # whose host, for the counts
+            self._portals.setdefault(netloc, portal)  # whose host, for the counts
+        if request.meta.get("robots_txt"):
+            return await self._answer_robots_txt(request, netloc)
         return await super().process_request(request)
+
+    async def _answer_robots_txt(self, request, netloc: str):
+        """The spider's own robots.txt request, answered with what was fetched for the host's rules."""
+        parser = await self.robot_parser(request)  # fetched now, if it was not yet
+        fetched = self._fetched.get(netloc)
+        portal = request.meta.get("portal")
+        if portal and (fetched is not None or isinstance(parser, DisallowAll)):
+            self._stats.inc_value(f"portals/{portal}/requests")  # that fetch was the portal's robots.txt request
+        if fetched is not None:
+            request.meta["dont_retry"] = True  # that fetch was retried already; its answer is final
+            return fetched.replace(request=request)
+        if isinstance(parser, DisallowAll):
+            raise IgnoreRequest(f"robots.txt of {netloc} could not be fetched this run")
+        return None  # the middleware's fetch was dropped before the network: the spider's goes itself
 
     async def robot_parser(self, request):
         parser = await super().robot_parser(request)
@@ -59,7 +82,13 @@ class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
     def _portals(self) -> dict[str, str]:
         return self.__dict__.setdefault("_portal_of", {})
 
+    @property
+    def _fetched(self) -> dict:
+        """Each host's response of robots.txt, as fetched for its rules."""
+        return self.__dict__.setdefault("_fetched_of", {})
+
     async def _parse_robots(self, response, netloc, request) -> None:
+        self._fetched[netloc] = response
         if 500 <= response.status < 600:
             self._stats.inc_value("robotstxt/response_count")
             self._stats.inc_value(f"robotstxt/response_status_count/{response.status}")

@@ -93,7 +93,10 @@ class PortalSpider(Discovery, ArchiveSpider):
         requests = []
         for site in portal.site_origins:
             # robots.txt is read for its Sitemap: lines and to report a portal that shuts everyone out.
-            request = self.request(portal, f"{site}/robots.txt", self.parse_robots, "robots", dont_obey_robotstxt=True)
+            # Answered with what the robots.txt middleware fetched for the host's rules (one fetch, not two).
+            obeying = self.crawler.settings.getbool("ROBOTSTXT_OBEY") and portal.profile.robots == "obey"
+            request = self.request(portal, f"{site}/robots.txt", self.parse_robots, "robots", dont_obey_robotstxt=True,
+                                   robots_txt=obeying)
             request.priority = 10
             requests.append(request)
         requests += [self.request(portal, portal.local(url), self.parse_sitemap, "sitemap") for url in profile.sitemaps]
