@@ -1,11 +1,13 @@
 """What every command of the project shares on the command line: help that keeps its example lines,
-and output that stops quietly when the reader of a pipe has had enough (``scrapy search … | head``)."""
+output that stops quietly when the reader of a pipe has had enough (``scrapy search … | head``), and
+the archive file it reads, or a clear word that there is none."""
 
 from __future__ import annotations
 
 import os
 import sys
 import textwrap
+from pathlib import Path
 
 from scrapy.commands import ScrapyHelpFormatter
 
@@ -48,3 +50,14 @@ def _pipe_hook(previous):
             os._exit(0)
         previous(kind, value, tb)
     return hook
+
+
+def archive_file(command, opts) -> Path | None:
+    """The archive `command` reads (``--db``, else the ARCHIVE_DB setting); None, with exit code 2
+    and a line saying so, when there is none yet."""
+    path = Path(opts.db or command.settings.get("ARCHIVE_DB"))
+    if path.exists():
+        return path
+    print(f"No archive at {path}: run a crawl first (make demo).", file=sys.stderr)
+    command.exitcode = 2
+    return None

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-import time
-from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
 from scraper.archive.schema import has_clusters
-from scraper.commands._cli import Help, quiet_pipe
-from scraper.crawl.progress import Progress
+from scraper.commands._cli import Help, archive_file, quiet_pipe
+from scraper.crawl.progress import ProgressOnReport
 
 
 class Command(Help, ScrapyCommand):
@@ -48,23 +46,14 @@ class Command(Help, ScrapyCommand):
         quiet_pipe()  # `| head` ends it quietly
         from scraper.archive.clusters import rebuild  # heavy: imported when the command runs
         from scraper.archive.store import open_database
-        path = Path(opts.db or self.settings.get("ARCHIVE_DB"))
-        if not path.exists():
-            print(f"No archive at {path}: run a crawl first (make demo).", file=sys.stderr)
-            self.exitcode = 2
+        path = archive_file(self, opts)
+        if path is None:
             return
         if opts.rebuild:
             db = open_database(path)
-            bar: list = []
-            began = time.monotonic()
-
-            def progress(done: int, total: int) -> None:
-                if not bar:
-                    bar.append(Progress(total, "neardups", "articles", started=began))
-                bar[0].update(done - bar[0].done)
+            progress = ProgressOnReport("neardups", "articles")
             result = rebuild(db.conn, progress=progress)
-            if bar:
-                bar[0].close()
+            progress.close()
             db.close()
             print(f"Rebuilt signatures of {result['articles']} articles in {result['seconds']:.1f} s: "
                   f"{result['clusters']} clusters of republications holding {result['clustered_articles']} articles.")

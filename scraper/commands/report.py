@@ -15,7 +15,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from scraper.commands._cli import Help
+from scraper.commands._cli import Help, archive_file
 
 
 class Command(Help, ScrapyCommand):
@@ -37,10 +37,8 @@ class Command(Help, ScrapyCommand):
 
     def run(self, args, opts) -> None:
         from scraper.archive.report import coverage_svg, gather, health_svg, heatmap_svg, report_html
-        path = Path(opts.db or self.settings.get("ARCHIVE_DB"))
-        if not path.exists():
-            print(f"No archive at {path}: run a crawl first (make demo).", file=sys.stderr)
-            self.exitcode = 2
+        path = archive_file(self, opts)
+        if path is None:
             return
         out = Path(opts.out) if opts.out else path.parent / "report"
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

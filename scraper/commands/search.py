@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from scraper.archive.search import COUNT_LIMIT, QueryError, date_message, search, valid_date
-from scraper.commands._cli import Help, quiet_pipe
+from scraper.commands._cli import Help, archive_file, quiet_pipe
 
 
 class Command(Help, ScrapyCommand):
@@ -65,10 +64,8 @@ class Command(Help, ScrapyCommand):
         for name, value in (("since", opts.since), ("until", opts.until)):
             if value and not valid_date(value):
                 raise UsageError(date_message(name, value))
-        path = Path(opts.db or self.settings.get("ARCHIVE_DB"))
-        if not path.exists():
-            print(f"No archive at {path}: run a crawl first (make demo).", file=sys.stderr)
-            self.exitcode = 2
+        path = archive_file(self, opts)
+        if path is None:
             return
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         bold = ("\033[1m", "\033[0m") if sys.stdout.isatty() and not opts.json else ("[", "]")

@@ -114,3 +114,21 @@ class Progress:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
+
+
+class ProgressOnReport:
+    """A progress callback (``progress(done, total)``) for work that learns its own size: the
+    Progress is made at the first report, timed from when this was made."""
+
+    def __init__(self, what: str, unit: str):
+        import time
+        self.what, self.unit, self.started, self.progress = what, unit, time.monotonic(), None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.progress is None:
+            self.progress = Progress(total, self.what, self.unit, started=self.started)
+        self.progress.update(done - self.progress.done)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
