@@ -56,7 +56,7 @@ def _site(tmp_path):
     (root / "rss" / "tin-moi.rss").write_text(
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Tin mới</title>'
         + "".join(f"<item><title>Tin</title><link>{url(t)}</link><pubDate>Fri, 21 Jun 2024 08:00:00 +0700</pubDate></item>"
-                  for t in articles[3:8])
+                  for t in [t for t in articles if t != SEED_PATH][3:8])
         + "</channel></rss>")
     return root
 
@@ -79,7 +79,7 @@ def test_every_route_is_followed_and_each_article_fetched_once(tmp_path):
     # Which route reaches an article first is a race; each article is counted once as found and
     # once as a duplicate by every other route that names it.
     found = lambda route: stats.get(f"discovery/{route}/articles", 0) + stats.get(f"discovery/{route}/duplicates", 0)  # noqa: E731
-    assert found("sitemap") == 6 and found("feed") == 5  # the seed and five others; five of them also in the feed
+    assert found("sitemap") == 6 and found("feed") == 5  # the seed and five others; the feed names five others
     assert stats.get("discovery/sitemap/articles", 0) >= 1  # the seed: nothing else leads to it
 
 
