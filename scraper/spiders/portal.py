@@ -94,9 +94,8 @@ class PortalSpider(Discovery, ArchiveSpider):
         for site in portal.site_origins:
             # robots.txt is read for its Sitemap: lines and to report a portal that shuts everyone out.
             # Answered with what the robots.txt middleware fetched for the host's rules (one fetch, not two).
-            obeying = self.crawler.settings.getbool("ROBOTSTXT_OBEY") and portal.profile.robots == "obey"
             request = self.request(portal, f"{site}/robots.txt", self.parse_robots, "robots", dont_obey_robotstxt=True,
-                                   robots_txt=obeying)
+                                   robots_txt=self.obeys_robots(portal))
             request.priority = 10
             requests.append(request)
         requests += [self.request(portal, portal.local(url), self.parse_sitemap, "sitemap") for url in profile.sitemaps]
@@ -204,10 +203,14 @@ class PortalSpider(Discovery, ArchiveSpider):
 
     # -- robots.txt, sitemaps, feeds -------------------------------------------------------------
 
+    def obeys_robots(self, portal) -> bool:
+        """Whether this crawl follows `portal`'s robots.txt (the setting, and the profile's word)."""
+        return self.crawler.settings.getbool("ROBOTSTXT_OBEY") and portal.profile.robots == "obey"
+
     def parse_robots(self, response: Response) -> list[scrapy.Request]:
         portal = self._portal(response)
         text = response.body.decode("utf-8", "replace")
-        obeying = self.crawler.settings.getbool("ROBOTSTXT_OBEY") and portal.profile.robots == "obey"
+        obeying = self.obeys_robots(portal)
         rules = Protego.parse(text)
         agent = self.crawler.settings.get("USER_AGENT")
         if obeying:
