@@ -22,9 +22,6 @@ class ArticleCommand:
     def syntax(self) -> str:
         return "<article URL or id>"
 
-    def long_desc(self) -> str:
-        return sys.modules[type(self).__module__].__doc__ or ""
-
     def add_options(self, parser) -> None:
         super().add_options(parser)
         parser.add_argument("--db", help="archive file (default: the ARCHIVE_DB setting)")

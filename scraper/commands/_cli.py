@@ -29,7 +29,11 @@ class HelpFormatter(ScrapyHelpFormatter):
 
 
 class Help:
-    """Mixed in before ScrapyCommand: its help keeps the examples of the command's docstring line by line."""
+    """Mixed in before ScrapyCommand: its help is the docstring of the command's module, examples
+    kept line by line."""
+
+    def long_desc(self) -> str:
+        return sys.modules[type(self).__module__].__doc__ or ""
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

@@ -29,8 +29,6 @@ class Command(Help, PortalsCommand, ScrapyCommand):
     def short_desc(self) -> str:
         return "Store what the workers of a distributed crawl find (one writer, next to the archive)"
 
-    def long_desc(self) -> str:
-        return __doc__
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

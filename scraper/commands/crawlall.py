@@ -53,8 +53,6 @@ class Command(Help, PortalsCommand, ScrapyCommand):
     def short_desc(self) -> str:
         return "Crawl every scheduled portal in one process, each at its own polite rate"
 
-    def long_desc(self) -> str:
-        return __doc__
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

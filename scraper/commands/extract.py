@@ -43,8 +43,6 @@ class Command(Help, ScrapyCommand):
     def short_desc(self) -> str:
         return "Read saved pages offline; print each as the archive would store it (JSON lines)"
 
-    def long_desc(self) -> str:
-        return __doc__
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

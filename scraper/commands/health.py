@@ -31,8 +31,6 @@ class Command(Help, ScrapyCommand):
     def short_desc(self) -> str:
         return "Report broken portals from their latest crawl runs (exit 1 if any)"
 
-    def long_desc(self) -> str:
-        return __doc__
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

@@ -32,8 +32,6 @@ class Command(Help, ScrapyCommand):
     def short_desc(self) -> str:
         return "List the clusters of republished articles (near-duplicates), or rebuild them"
 
-    def long_desc(self) -> str:
-        return __doc__
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

@@ -33,8 +33,6 @@ class Command(Help, ScrapyCommand):
     def short_desc(self) -> str:
         return "Show what discovery learned of a portal; --draft prints its profile from it"
 
-    def long_desc(self) -> str:
-        return __doc__
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

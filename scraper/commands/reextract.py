@@ -31,8 +31,6 @@ class Command(Help, ScrapyCommand):
     def short_desc(self) -> str:
         return "Re-run the page classes over the stored WARC pages (no network) and update the archive"
 
-    def long_desc(self) -> str:
-        return __doc__
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

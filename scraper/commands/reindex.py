@@ -34,8 +34,6 @@ class Command(Help, ScrapyCommand):
     def short_desc(self) -> str:
         return "Check the full-text index against the articles, or rebuild it from them"
 
-    def long_desc(self) -> str:
-        return __doc__
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

@@ -26,8 +26,6 @@ class Command(Help, ScrapyCommand):
     def short_desc(self) -> str:
         return "Write the archive's pictures: articles per portal per month, crawl health, coverage (HTML and SVG)"
 
-    def long_desc(self) -> str:
-        return __doc__
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

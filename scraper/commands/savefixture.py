@@ -63,8 +63,6 @@ class Command(Help, ScrapyCommand):
     def short_desc(self) -> str:
         return "Save one page of a portal as a test fixture, with its provenance and a draft of what it says"
 
-    def long_desc(self) -> str:
-        return __doc__
 
     def add_options(self, parser) -> None:
         super().add_options(parser)

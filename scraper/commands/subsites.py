@@ -55,8 +55,6 @@ class Command(Help, ScrapyCommand):
     def short_desc(self) -> str:
         return "Find a portal's department and district sites in its website links"
 
-    def long_desc(self) -> str:
-        return __doc__
 
     def add_options(self, parser) -> None:
         super().add_options(parser)
